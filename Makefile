@@ -1,0 +1,167 @@
+# Mica build. Everything goes to $(BUILD); see README.md.
+#
+#   make             build the kernel, root tasks, tests and host tools
+#   make run         boot the default system in QEMU (installs what is missing)
+#   make test        run every test; ends with "N passed, M failed"
+#   make debug       QEMU halted with its gdb stub, gdb attached
+#   make CC=clang    build with clang instead of gcc
+#   make RELEASE=1   a release kernel (no debug calls)
+
+BUILD       ?= build
+MICA_VERSION := 0.1
+RELEASE     ?= 0
+ifeq ($(RELEASE),1)
+CONFIG_DEBUG := 0
+else
+CONFIG_DEBUG := 1
+endif
+
+include mk/qemu.mk
+
+# Toolchain. Make's built-in default for CC is "cc" (gcc on Debian).
+WARN        := -Wall -Wextra -Werror
+COMMON_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-pic -fno-pie \
+               -fno-stack-protector -fno-omit-frame-pointer -fno-builtin \
+               -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+               -Iinclude -Ilib/fmt -DCONFIG_DEBUG=$(CONFIG_DEBUG) \
+               -DMICA_VERSION='"$(MICA_VERSION)"'
+
+KERNEL_CFLAGS := $(COMMON_CFLAGS) -mcmodel=kernel -mno-red-zone -mno-sse -mno-sse2 \
+               -mno-mmx -mno-80387 -Ikernel/include -Ikernel/arch/x86_64
+KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,kernel/arch/x86_64/linker.ld \
+               -Wl,-z,max-page-size=0x1000 -Wl,--build-id=none -Wl,-z,noexecstack
+
+USER_CFLAGS := $(COMMON_CFLAGS) -Ilib/libmica/include
+USER_LDFLAGS := -nostdlib -static -no-pie -Wl,-z,max-page-size=0x1000 -Wl,--build-id=none \
+               -Wl,-z,noexecstack
+
+HOST_CFLAGS := -std=gnu11 $(WARN) -O2 -g -Iinclude
+UNIT_CFLAGS := -std=gnu11 $(WARN) -O1 -g -fsanitize=address,undefined \
+               -fno-sanitize-recover=all -Iinclude -Ikernel/include -Ikernel/arch/x86_64 -Ilib/fmt
+
+# ---------------------------------------------------------------- kernel
+KERNEL      := $(BUILD)/kernel/mica.elf
+KERNEL_SRCS := $(wildcard kernel/core/*.c kernel/object/*.c kernel/arch/x86_64/*.c) lib/fmt/format.c
+KERNEL_ASMS := $(wildcard kernel/arch/x86_64/*.S)
+KERNEL_OBJS := $(patsubst %,$(BUILD)/kobj/%.o,$(KERNEL_SRCS) $(KERNEL_ASMS))
+
+$(BUILD)/kobj/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/kobj/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -MMD -MP -D__ASSEMBLY__ -c $< -o $@
+
+$(KERNEL): $(KERNEL_OBJS) kernel/arch/x86_64/linker.ld
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
+
+# ---------------------------------------------------------------- user space
+LIBMICA     := $(BUILD)/lib/libmica.a
+LIBMICA_SRCS := $(wildcard lib/libmica/*.c lib/libmica/*.S) lib/fmt/format.c
+LIBMICA_OBJS := $(patsubst %,$(BUILD)/uobj/%.o,$(LIBMICA_SRCS))
+CRT0        := $(BUILD)/uobj/lib/libmica/crt0.S.o
+
+$(BUILD)/uobj/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/uobj/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -MMD -MP -D__ASSEMBLY__ -c $< -o $@
+
+$(LIBMICA): $(filter-out $(CRT0),$(LIBMICA_OBJS))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+# user_program(name, sources): a static root-task ELF
+define user_program
+$(BUILD)/$(1): $(patsubst %,$(BUILD)/uobj/%.o,$(2)) $(CRT0) $(LIBMICA)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(USER_LDFLAGS) -o $$@ $(CRT0) $(patsubst %,$(BUILD)/uobj/%.o,$(2)) $(LIBMICA)
+endef
+
+INIT        := $(BUILD)/servers/init/init
+KTEST       := $(BUILD)/tests/kernel/ktest
+$(eval $(call user_program,servers/init/init,$(wildcard servers/init/*.c)))
+$(eval $(call user_program,tests/kernel/ktest,$(wildcard tests/kernel/*.c)))
+
+# ---------------------------------------------------------------- host tools
+TESTRUN     := $(BUILD)/tools/testrun
+BADELF      := $(BUILD)/tools/badelf
+
+$(TESTRUN): $(wildcard tools/testrun/*.c tools/testrun/*.h) include/mica/debug.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^)
+
+$(BADELF): tools/badelf/badelf.c kernel/include/elf.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -Ikernel/include -o $@ $<
+
+# Deliberately broken root-task images for the boot-refusal tests.
+BAD_ELVES   := $(patsubst %,$(BUILD)/tests/bad/%.elf,not-elf wrong-machine kernel-segment truncated)
+$(BUILD)/tests/bad/%.elf: $(KTEST) $(BADELF)
+	@mkdir -p $(dir $@)
+	$(BADELF) $* $(KTEST) $@
+
+# ---------------------------------------------------------------- unit tests
+UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
+UNIT_DEPS_test_elf       := kernel/core/elf.c
+UNIT_DEPS_test_memmap    := kernel/core/memmap.c
+UNIT_DEPS_test_multiboot := kernel/arch/x86_64/multiboot.c kernel/core/memmap.c
+UNIT_DEPS_test_bits      :=
+UNIT_DEPS_test_format    := lib/fmt/format.c
+
+.SECONDEXPANSION:
+$(BUILD)/unit/%: tests/unit/%.c $$(UNIT_DEPS_$$*) $$(wildcard kernel/include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_DEPS_$*) -lcmocka
+
+# ---------------------------------------------------------------- top level
+ALL := $(KERNEL) $(INIT) $(KTEST) $(TESTRUN)
+.DEFAULT_GOAL := all
+.PHONY: all run test debug clean deps-build _test
+
+all: $(ALL)
+
+# Every user-facing target checks its tools first (tools/deps.sh installs
+# missing Debian packages as root, or prints the apt-get line and stops).
+run:
+	@tools/deps.sh run $(CC)
+	@$(MAKE) --no-print-directory $(KERNEL) $(INIT)
+	@echo "Booting Mica in QEMU. Leave with Ctrl-A X."
+	@$(QEMU_RUN) -kernel $(KERNEL) -initrd "$(INIT)"; s=$$?; \
+	 case $$s in 0|33) ;; *) echo "QEMU exited with status $$s"; exit $$s;; esac
+
+debug:
+	@tools/deps.sh debug $(CC)
+	@$(MAKE) --no-print-directory $(KERNEL) $(INIT)
+	@echo "QEMU waits for gdb on localhost:1234; quitting gdb stops QEMU."
+	@$(QEMU_RUN) -S -gdb tcp::1234 -kernel $(KERNEL) -initrd "$(INIT)" & qpid=$$!; \
+	 gdb -q -ex "set architecture i386:x86-64" -ex "file $(KERNEL)" \
+	     -ex "target remote localhost:1234" -ex "hbreak arch_main" -ex "continue"; \
+	 kill $$qpid 2>/dev/null; wait $$qpid 2>/dev/null; true
+
+TEST_TIMEOUT ?= 120
+RESULTS := $(BUILD)/results
+
+test:
+	@tools/deps.sh test $(CC)
+	@$(MAKE) --no-print-directory _test
+
+_test: $(ALL) $(UNIT_TESTS) $(BAD_ELVES)
+	@rm -rf $(RESULTS) && mkdir -p $(RESULTS) $(BUILD)/logs
+	@for t in $(UNIT_TESTS); do \
+	   $(TESTRUN) unit --name unit/$$(basename $$t) --out $(RESULTS)/unit-$$(basename $$t).txt -- $$t || true; \
+	 done
+	@$(TESTRUN) suite --name kernel --timeout $(TEST_TIMEOUT) --out $(RESULTS)/kernel.txt \
+	   --log $(BUILD)/logs/kernel.log --kernel $(KERNEL) --module "$(KTEST)" -- $(QEMU_TEST) || true
+	@$(TESTRUN) case -j 2 --timeout $(TEST_TIMEOUT) --out $(RESULTS)/boot.txt --kernel $(KERNEL) \
+	   --log-dir $(BUILD)/logs $(sort $(wildcard tests/boot/*.case)) -- $(QEMU_TEST) || true
+	@$(TESTRUN) summary $(RESULTS)/*.txt
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,67 @@
+/*
+ * The boot-info page: what the kernel tells the root task at start-up.
+ *
+ * The kernel maps one struct mica_bootinfo read-only at MICA_ROOT_BOOTINFO
+ * (include/mica/layout.h) and passes its address in rdi. It is the single
+ * definition used by the kernel and by user code; host tools may include it.
+ */
+#ifndef MICA_BOOTINFO_H
+#define MICA_BOOTINFO_H
+
+#include <mica/types.h>
+
+#define MICA_BOOTINFO_MAGIC   0x4f464e49544f4f42ull /* "BOOTINFO" */
+#define MICA_BOOTINFO_VERSION 1
+
+#define MICA_BOOTINFO_MAX_UNTYPED 192
+#define MICA_BOOTINFO_MAX_MODULES 8
+#define MICA_BOOTINFO_CMDLINE_MAX 256
+
+/* Flags of an untyped region. */
+#define MICA_UNTYPED_DEVICE 0x1 /* device memory (MMIO): frames only, never zeroed */
+
+/*
+ * A naturally aligned block of physical memory of 2^size_bits bytes that
+ * the root task receives as an Untyped capability.
+ */
+struct mica_bootinfo_untyped {
+    uint64_t paddr;
+    uint8_t size_bits;
+    uint8_t flags;
+    uint8_t reserved[6];
+};
+
+/* A Multiboot module other than the root task itself, still in memory. */
+struct mica_bootinfo_module {
+    uint64_t paddr;
+    uint64_t size;
+    char cmdline[MICA_BOOTINFO_CMDLINE_MAX]; /* "path args" as given to the boot loader */
+};
+
+struct mica_bootinfo {
+    uint64_t magic;   /* MICA_BOOTINFO_MAGIC */
+    uint32_t version; /* MICA_BOOTINFO_VERSION */
+    uint32_t size;    /* sizeof(struct mica_bootinfo) */
+
+    uint64_t ram_total; /* bytes of RAM reported by the firmware memory map */
+    uint64_t ram_free;  /* bytes of RAM handed out as untyped */
+    uint64_t ram_kernel; /* bytes kept by the kernel (image, boot structures, root task) */
+
+    uint64_t ipc_buffer;  /* user address of the root task's IPC buffer */
+    uint64_t stack_top;   /* user address just above the root task's stack */
+    uint32_t timer_hz;    /* kernel timer interrupt frequency */
+    uint32_t reserved0;
+
+    char cmdline[MICA_BOOTINFO_CMDLINE_MAX];        /* root task's own arguments */
+    char kernel_cmdline[MICA_BOOTINFO_CMDLINE_MAX]; /* the kernel's command line */
+
+    uint32_t n_modules;
+    uint32_t n_untyped;
+    struct mica_bootinfo_module modules[MICA_BOOTINFO_MAX_MODULES];
+    struct mica_bootinfo_untyped untyped[MICA_BOOTINFO_MAX_UNTYPED];
+};
+
+#define MICA_BOOTINFO_PAGES \
+    ((sizeof(struct mica_bootinfo) + MICA_PAGE_SIZE - 1) / MICA_PAGE_SIZE)
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * User virtual address layout fixed by the ABI.
+ *
+ * User space is the lower canonical half. The last page below the canonical
+ * hole is never mapped, so a `syscall` at the very end of user space can
+ * never leave a non-canonical return address for `sysret`. Page 0 is never
+ * mapped, so NULL dereferences always fault.
+ *
+ * The root task's ELF segments must lie in [MICA_USER_MIN, MICA_ROOT_AREA);
+ * above that the kernel places the root task's stack, IPC buffer and
+ * boot-info pages at the addresses below. The kernel enters the root task at
+ * its ELF entry point with rsp = MICA_ROOT_STACK_TOP and rdi = the address of
+ * its struct mica_bootinfo.
+ */
+#ifndef MICA_LAYOUT_H
+#define MICA_LAYOUT_H
+
+#define MICA_USER_MIN        0x0000000000001000ull
+#define MICA_USER_TOP        0x00007ffffffff000ull /* exclusive */
+
+#define MICA_ROOT_AREA       0x00007fff00000000ull
+#define MICA_ROOT_STACK_PAGES 16
+#define MICA_ROOT_STACK_TOP  0x00007fff00100000ull /* guard page below the stack */
+#define MICA_ROOT_IPC_BUFFER 0x00007fff00200000ull
+#define MICA_ROOT_BOOTINFO   0x00007fff00300000ull
+
+#endif

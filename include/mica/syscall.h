@@ -1,0 +1,46 @@
+/*
+ * Mica system call numbers and register convention (x86_64).
+ *
+ * A system call is the `syscall` instruction with the call number in rax.
+ * Native Mica calls use NEGATIVE numbers. A non-negative rax is not a Mica
+ * call: the kernel treats it as an UnknownSyscall fault of the calling thread
+ * (that is how Linux-ABI programs reach the POSIX server later).
+ *
+ * Registers on entry:
+ *   rax  call number (negative)
+ *   rdi  capability pointer (destination or source), or first debug argument
+ *   rsi  message tag, or second debug argument
+ *   rdx, r10, r8, r9   message registers 0..3
+ * Registers on return:
+ *   rax  MICA_OK or an error code (include/mica/errors.h)
+ *   rdi  badge; rsi message tag; rdx, r10, r8, r9 message registers 0..3
+ *   rcx and r11 are clobbered by the `syscall`/`sysret` pair itself.
+ * All other registers are preserved.
+ */
+#ifndef MICA_SYSCALL_H
+#define MICA_SYSCALL_H
+
+#define MICA_SYS_CALL        (-1)
+#define MICA_SYS_REPLY_RECV  (-2)
+#define MICA_SYS_SEND        (-3)
+#define MICA_SYS_NB_SEND     (-4)
+#define MICA_SYS_RECV        (-5)
+#define MICA_SYS_NB_RECV     (-6)
+#define MICA_SYS_REPLY       (-7)
+#define MICA_SYS_YIELD       (-8)
+
+/*
+ * Debug calls: present only in debug builds (CONFIG_DEBUG). A release kernel
+ * answers them with MICA_ERR_INVALID_SYSCALL.
+ */
+#define MICA_SYS_DEBUG_PUTCHAR (-64) /* rdi = character */
+#define MICA_SYS_DEBUG_WRITE   (-65) /* rdi = user buffer, rsi = length; returns bytes in rdi */
+#define MICA_SYS_DEBUG_HALT    (-66) /* rdi = status (0 = success); stops the machine */
+#define MICA_SYS_DEBUG_TICKS   (-67) /* returns timer interrupts since boot in rdi */
+
+#define MICA_SYS_MIN MICA_SYS_DEBUG_TICKS
+
+/* Number of message registers passed in CPU registers. */
+#define MICA_MSG_REGS_IN_CPU 4
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * The register state of a user thread as saved on kernel entry. Field order
+ * is fixed by entry.S: general registers as pushed by SAVE_GPRS, then the
+ * vector and error code, then the CPU's interrupt frame.
+ */
+#ifndef ARCH_CONTEXT_H
+#define ARCH_CONTEXT_H
+
+#include "asm.h"
+#include <stddef.h>
+#include <stdint.h>
+
+struct arch_context {
+    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    uint64_t vector; /* exception/interrupt vector, or VECTOR_SYSCALL */
+    uint64_t error;  /* CPU error code, or 0 */
+    uint64_t rip, cs, rflags, rsp, ss;
+};
+
+_Static_assert(offsetof(struct arch_context, rax) == CTX_RAX, "CTX_RAX");
+_Static_assert(offsetof(struct arch_context, vector) == CTX_VECTOR, "CTX_VECTOR");
+_Static_assert(offsetof(struct arch_context, rip) == CTX_RIP, "CTX_RIP");
+_Static_assert(offsetof(struct arch_context, rflags) == CTX_RFLAGS, "CTX_RFLAGS");
+_Static_assert(offsetof(struct arch_context, rsp) == CTX_RSP, "CTX_RSP");
+_Static_assert(sizeof(struct arch_context) == CTX_SIZE, "CTX_SIZE");
+
+/* FPU/SSE state saved with fxsave (512 bytes, 16-byte aligned). */
+struct arch_fpu_state {
+    uint8_t data[512];
+} __attribute__((aligned(16)));
+
+/* Set up a fresh user context that starts at rip with the given stack. */
+void arch_context_init_user(struct arch_context *ctx, uint64_t rip, uint64_t rsp, uint64_t arg0);
+
+/* Give a thread the clean FPU/SSE state captured at boot. */
+void arch_fpu_init_state(struct arch_fpu_state *fpu);
+
+/* Leave the kernel into the given user context (entry.S). */
+__attribute__((noreturn)) void arch_return_to_user(struct arch_context *ctx);
+
+#endif

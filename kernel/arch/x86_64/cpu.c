@@ -1,0 +1,110 @@
+/*
+ * CPU set-up (descriptor tables, syscall MSRs, FPU/SSE for user mode) and
+ * the switch into a thread's user context.
+ */
+#include "asm.h"
+#include "cpu.h"
+#include "x86.h"
+#include <arch.h>
+#include <console.h>
+#include <fault.h>
+#include <kstring.h>
+#include <mica/debug.h>
+#include <sched.h>
+#include <tcb.h>
+
+#define RFLAGS_USER_MASK 0x240dd5ull /* CF PF AF ZF SF TF DF OF AC ID */
+#define RFLAGS_TF (1ull << 8)
+#define RFLAGS_DF (1ull << 10)
+#define RFLAGS_NT (1ull << 14)
+#define RFLAGS_AC (1ull << 18)
+#define USER_CANONICAL_END 0x0000800000000000ull
+#define CR0_NE (1ull << 5)
+
+static struct arch_fpu_state fpu_initial;
+static struct tcb *fpu_owner;
+
+static void fpu_init(void)
+{
+    write_cr0((read_cr0() & ~(uint64_t)(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);
+    write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+    __asm__ volatile("fninit");
+    __asm__ volatile("fxsave %0" : "=m"(fpu_initial));
+}
+
+void cpu_init(void)
+{
+    gdt_init();
+    idt_init();
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE | EFER_NXE);
+    wrmsr(MSR_STAR, ((uint64_t)(SEL_USER_CODE32 | 3) << 48) | ((uint64_t)SEL_KERNEL_CODE << 32));
+    wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+    /* Entering the kernel clears IF (no interrupts in the kernel), TF (no
+     * single-step trap in the kernel), DF (string ops go up), AC and NT. */
+    wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT);
+    fpu_init();
+}
+
+void arch_context_init_user(struct arch_context *ctx, uint64_t rip, uint64_t rsp, uint64_t arg0)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->rip = rip;
+    ctx->rsp = rsp;
+    ctx->rdi = arg0;
+    ctx->cs = SEL_USER_CODE;
+    ctx->ss = SEL_USER_DATA;
+    ctx->rflags = RFLAGS_IF | RFLAGS_RSVD;
+    ctx->vector = 0; /* first entry by iretq: every register is loaded */
+}
+
+void arch_fpu_init_state(struct arch_fpu_state *fpu)
+{
+    *fpu = fpu_initial;
+}
+
+static void fpu_switch(struct tcb *t)
+{
+    if (fpu_owner == t)
+        return;
+    if (fpu_owner)
+        __asm__ volatile("fxsave %0" : "=m"(fpu_owner->fpu));
+    __asm__ volatile("fxrstor %0" ::"m"(t->fpu));
+    fpu_owner = t;
+}
+
+void arch_switch_to(struct tcb *t)
+{
+    struct arch_context *c = &t->ctx;
+    if (c->rip >= USER_CANONICAL_END) {
+        /* Returning there would fault in the kernel: it is the thread's fault. */
+        struct fault f = { .kind = FAULT_EXCEPTION, .ip = c->rip, .code = 13,
+                           .what = "#GP general protection", .detail = "non-canonical rip" };
+        fault_handle(t, &f);
+        schedule();
+    }
+    c->cs = SEL_USER_CODE;
+    c->ss = SEL_USER_DATA;
+    c->rflags = (c->rflags & RFLAGS_USER_MASK) | RFLAGS_IF | RFLAGS_RSVD;
+
+    cur_ctx_end = (uint64_t)(c + 1);
+    tss_set_rsp0(cur_ctx_end);
+    if (read_cr3() != t->vspace_root)
+        write_cr3(t->vspace_root);
+    fpu_switch(t);
+    arch_return_to_user(c);
+}
+
+void arch_machine_halt(unsigned code)
+{
+    outb(MICA_DEBUG_EXIT_PORT, (uint8_t)code); /* QEMU isa-debug-exit, if present */
+    outw(0x604, 0x2000);                       /* QEMU q35 ACPI S5 power-off */
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}
+
+void arch_selftest_kernel_fault(void)
+{
+    /* PML4 slot 511, PDPT slot 508: never mapped. */
+    volatile uint64_t *p = (volatile uint64_t *)0xffffffff00000000ull;
+    (void)*p;
+}

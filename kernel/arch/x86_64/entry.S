@@ -1,0 +1,170 @@
+/*
+ * Kernel entry and exit: interrupt/exception stubs, the syscall entry, and
+ * the return to user mode.
+ *
+ * User state is saved straight into the current thread's struct
+ * arch_context: the TSS rsp0 (for interrupts) and `cur_ctx_end` (for
+ * syscall) point just past it, so the CPU's own pushes and ours fill it in.
+ * Then we switch to the single kernel stack and call C. The kernel is not
+ * preemptible: interrupts stay off in the kernel except in the idle loop.
+ * Kernel-mode exceptions build the same frame on the kernel stack.
+ */
+#include "asm.h"
+
+.macro SAVE_GPRS
+    push %rax
+    push %rbx
+    push %rcx
+    push %rdx
+    push %rsi
+    push %rdi
+    push %rbp
+    push %r8
+    push %r9
+    push %r10
+    push %r11
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+.endm
+
+.macro RESTORE_GPRS
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %r11
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rbp
+    pop %rdi
+    pop %rsi
+    pop %rdx
+    pop %rcx
+    pop %rbx
+    pop %rax
+.endm
+
+/*
+ * One 16-byte stub per vector, for the vector number in assembler symbol n.
+ * The CPU pushes an error code only for some exceptions (SDM vol. 3, 6.13);
+ * the others push a zero so every frame has the same shape.
+ */
+.macro VECTOR_STUB
+    .balign 16
+    .if (n == 8 || (n >= 10 && n <= 14) || n == 17 || n == 21 || n == 29 || n == 30)
+    .else
+    push $0
+    .endif
+    push $n
+    jmp trap_common
+.endm
+
+    .text
+    .balign 16
+    .global trap_vectors
+trap_vectors:
+    .set n, 0
+    .rept 256
+    VECTOR_STUB
+    .set n, n + 1
+    .endr
+
+/* Table of stub addresses, used by idt.c. */
+    .section .rodata
+    .balign 8
+    .global trap_vector_table
+trap_vector_table:
+    .set n, 0
+    .rept 256
+    .quad trap_vectors + n * 16
+    .set n, n + 1
+    .endr
+
+    .text
+trap_common:
+    cld
+    SAVE_GPRS
+    testb $3, (CTX_RIP + 8)(%rsp)      /* saved cs: came from user mode? */
+    jz 1f
+    mov %rsp, %rdi                      /* rdi = &current->ctx */
+    movabs $kernel_stack_top, %rsp
+    xor %ebp, %ebp
+    call trap_from_user                 /* does not return */
+    ud2
+1:  mov %rsp, %rdi                      /* frame on the kernel stack */
+    call trap_from_kernel
+    RESTORE_GPRS
+    add $16, %rsp
+    iretq
+
+/*
+ * syscall: rcx = user rip, r11 = user rflags, IF cleared by FMASK. Build the
+ * same frame an interrupt would, in the current thread's context.
+ */
+    .global syscall_entry
+syscall_entry:
+    mov %rsp, user_rsp_scratch(%rip)
+    mov cur_ctx_end(%rip), %rsp
+    push $SEL_USER_DATA
+    push user_rsp_scratch(%rip)
+    push %r11
+    push $SEL_USER_CODE
+    push %rcx
+    push $0
+    push $VECTOR_SYSCALL
+    SAVE_GPRS
+    mov %rsp, %rdi
+    movabs $kernel_stack_top, %rsp
+    xor %ebp, %ebp
+    call syscall_from_user              /* does not return */
+    ud2
+
+/*
+ * arch_return_to_user(ctx): load a saved user context and leave the kernel.
+ * A context saved by `syscall` leaves by `sysret` (rcx and r11 are clobbered
+ * by the ABI anyway); any other leaves by `iretq`, restoring every register.
+ * C code guarantees rip is a canonical user address and rflags is sane.
+ */
+    .global arch_return_to_user
+arch_return_to_user:
+    mov %rdi, %rsp
+    cmpq $VECTOR_SYSCALL, CTX_VECTOR(%rsp)
+    jne 1f
+    RESTORE_GPRS
+    mov 16(%rsp), %rcx                  /* rip */
+    mov 32(%rsp), %r11                  /* rflags */
+    mov 40(%rsp), %rsp                  /* user rsp */
+    sysretq
+1:  RESTORE_GPRS
+    add $16, %rsp
+    iretq
+
+/*
+ * arch_idle(): wait for interrupts on a fresh kernel stack. An interrupt
+ * arrives through trap_common → trap_from_kernel, which may switch to a
+ * thread and never come back here.
+ */
+    .global arch_idle
+arch_idle:
+    movabs $kernel_stack_top, %rsp
+    xor %ebp, %ebp
+1:  sti
+    hlt
+    cli
+    jmp 1b
+
+    .bss
+    .balign 8
+    .global cur_ctx_end
+cur_ctx_end:
+    .quad 0
+user_rsp_scratch:
+    .quad 0
+    .balign 16
+    .global kernel_stack_top
+kernel_stack:
+    .skip 16384
+kernel_stack_top:

@@ -1,0 +1,74 @@
+/*
+ * Global descriptor table and task-state segment.
+ *
+ * The selector order is dictated by syscall/sysret (SDM vol. 2, SYSRET):
+ * kernel code, kernel data, then user code32 (unused), user data, user code64.
+ * The TSS supplies rsp0 (where an interrupt from user mode pushes its frame:
+ * the end of the current thread's saved context) and IST stacks so that
+ * double faults, NMIs and machine checks always have a good stack.
+ */
+#include "asm.h"
+#include "x86.h"
+#include <stdint.h>
+
+struct tss {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct tss) == 104, "TSS layout");
+
+#define IST_STACK_SIZE 4096
+
+static struct tss tss;
+static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+
+static uint64_t gdt[8] = {
+    0,
+    0x00209a0000000000, /* 0x08 kernel code: present, DPL0, long mode */
+    0x0000920000000000, /* 0x10 kernel data */
+    0x00cffa000000ffff, /* 0x18 user code32 (placeholder for sysret layout) */
+    0x0000f20000000000, /* 0x20 user data: DPL3 */
+    0x0020fa0000000000, /* 0x28 user code: DPL3, long mode */
+    0, 0,               /* 0x30 TSS (16-byte system descriptor) */
+};
+
+static void gdt_set_tss(void)
+{
+    uint64_t base = (uint64_t)&tss;
+    uint64_t limit = sizeof(tss) - 1;
+    gdt[6] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
+             (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+    gdt[7] = base >> 32;
+}
+
+void gdt_init(void)
+{
+    struct {
+        uint16_t limit;
+        uint64_t base;
+    } __attribute__((packed)) ptr = { sizeof(gdt) - 1, (uint64_t)gdt };
+
+    for (int i = 0; i < 3; i++)
+        tss.ist[i] = (uint64_t)ist_stacks[i] + IST_STACK_SIZE;
+    tss.iomap_base = sizeof(tss); /* no I/O bitmap: all ports closed to ring 3 */
+    gdt_set_tss();
+
+    __asm__ volatile("lgdt %0" ::"m"(ptr));
+    __asm__ volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%ss" ::"r"(SEL_KERNEL_DATA));
+    __asm__ volatile("mov %0, %%fs; mov %0, %%gs" ::"r"(0));
+    /* Reload cs with a far return. */
+    __asm__ volatile("pushq %0; leaq 1f(%%rip), %%rax; pushq %%rax; lretq; 1:"
+                     ::"i"(SEL_KERNEL_CODE) : "rax", "memory");
+    __asm__ volatile("ltr %w0" ::"r"(SEL_TSS));
+}
+
+void tss_set_rsp0(uint64_t rsp0)
+{
+    tss.rsp[0] = rsp0;
+}

@@ -1,0 +1,214 @@
+/*
+ * x86_64 4-level paging.
+ *
+ * The kernel half of every address space is shared: PML4 entries 256-511
+ * are created once at boot (direct map of RAM at DIRECT_MAP_BASE, kernel
+ * image at KERNEL_VBASE) and copied into each new address space, so they
+ * never change afterwards. The kernel image is mapped with per-section
+ * rights: text read+execute, rodata read-only, data and bss read+write, all
+ * non-executable except text. Layout: docs/boot.md.
+ */
+#include "asm.h"
+#include "cpu.h"
+#include "x86.h"
+#include <arch.h>
+#include <bits.h>
+#include <kstring.h>
+#include <mica/layout.h>
+#include <mica/types.h>
+#include <panic.h>
+
+#define PTE_P    (1ull << 0)
+#define PTE_W    (1ull << 1)
+#define PTE_U    (1ull << 2)
+#define PTE_PWT  (1ull << 3)
+#define PTE_PCD  (1ull << 4)
+#define PTE_PS   (1ull << 7)
+#define PTE_G    (1ull << 8)
+#define PTE_NX   (1ull << 63)
+#define PTE_ADDR 0x000ffffffffff000ull
+
+#define BOOT_WINDOW_LIMIT (1ull << 30) /* the boot page table maps 1 GiB */
+#define LARGE_PAGE (1ull << 21)
+
+static uint64_t kernel_pml4[512] __attribute__((aligned(4096)));
+static uint64_t phys_window = KERNEL_VBASE; /* DIRECT_MAP_BASE once paging_init is done */
+static struct memmap *boot_mem;             /* page-table memory, at boot only */
+
+void *arch_phys_to_virt(uint64_t paddr)
+{
+    return (void *)(phys_window + paddr);
+}
+
+static uint64_t kernel_virt_to_phys(const void *p)
+{
+    return (uint64_t)p - KERNEL_VBASE;
+}
+
+uint64_t paging_kernel_root(void)
+{
+    return kernel_virt_to_phys(kernel_pml4);
+}
+
+static unsigned pt_index(uint64_t vaddr, unsigned level)
+{
+    return (vaddr >> (12 + 9 * level)) & 511;
+}
+
+static uint64_t *alloc_table(struct memmap *mem)
+{
+    uint64_t pa = memmap_alloc(mem, MICA_PAGE_SIZE, MICA_PAGE_SIZE, BOOT_WINDOW_LIMIT);
+    if (!pa)
+        return 0;
+    uint64_t *t = arch_phys_to_virt(pa);
+    memset(t, 0, MICA_PAGE_SIZE);
+    return t;
+}
+
+/*
+ * Return the table `level` (2 = PDPT .. 0 = PT) that covers vaddr below the
+ * given top table, creating missing tables when mem is non-NULL. NULL if a
+ * table is missing (or memory ran out, or a large page is in the way).
+ */
+static uint64_t *walk(uint64_t *pml4, uint64_t vaddr, unsigned level, struct memmap *mem,
+                      uint64_t table_flags)
+{
+    uint64_t *table = pml4;
+    for (unsigned l = 3; l > level; l--) {
+        uint64_t *e = &table[pt_index(vaddr, l)];
+        if (!(*e & PTE_P)) {
+            uint64_t *next = mem ? alloc_table(mem) : 0;
+            if (!next)
+                return 0;
+            *e = (((uint64_t)next - phys_window) & PTE_ADDR) | table_flags;
+        } else if (*e & PTE_PS) {
+            return 0;
+        }
+        table = arch_phys_to_virt(*e & PTE_ADDR);
+    }
+    return table;
+}
+
+static void map_kernel_page(uint64_t vaddr, uint64_t paddr, uint64_t flags, unsigned level)
+{
+    uint64_t *t = walk(kernel_pml4, vaddr, level, boot_mem, PTE_P | PTE_W);
+    if (!t)
+        panic("out of boot memory for kernel page tables at %p", (void *)vaddr);
+    t[pt_index(vaddr, level)] = (paddr & PTE_ADDR) | flags | (level ? PTE_PS : 0);
+}
+
+static void map_direct(const struct memmap *ram)
+{
+    const uint64_t flags = PTE_P | PTE_W | PTE_G | PTE_NX;
+    for (unsigned i = 0; i < ram->n_free; i++) {
+        uint64_t pa = ram->free[i].base, end = ram->free[i].end;
+        while (pa < end) {
+            if (is_aligned(pa, LARGE_PAGE) && end - pa >= LARGE_PAGE) {
+                map_kernel_page(DIRECT_MAP_BASE + pa, pa, flags, 1);
+                pa += LARGE_PAGE;
+            } else {
+                map_kernel_page(DIRECT_MAP_BASE + pa, pa, flags, 0);
+                pa += MICA_PAGE_SIZE;
+            }
+        }
+    }
+}
+
+static void map_kernel_image(void)
+{
+    for (uint64_t va = (uint64_t)_kernel_start; va < (uint64_t)_kernel_end; va += MICA_PAGE_SIZE) {
+        uint64_t flags = PTE_P | PTE_G;
+        if (va >= (uint64_t)_text_end)
+            flags |= PTE_NX;
+        if (va >= (uint64_t)_rodata_end)
+            flags |= PTE_W;
+        map_kernel_page(va, va - KERNEL_VBASE, flags, 0);
+    }
+}
+
+void paging_init(const struct memmap *ram, struct memmap *mem)
+{
+    boot_mem = mem;
+    /* Pre-create every kernel-half PDPT so user address spaces can share them. */
+    for (unsigned i = 256; i < 512; i++) {
+        uint64_t *t = alloc_table(mem);
+        if (!t)
+            panic("out of boot memory for kernel page tables");
+        kernel_pml4[i] = ((uint64_t)t - phys_window) | PTE_P | PTE_W;
+    }
+    map_direct(ram);
+    map_kernel_image();
+    write_cr4(read_cr4() | CR4_PGE);
+    write_cr3(paging_kernel_root());
+    phys_window = DIRECT_MAP_BASE;
+}
+
+void *paging_map_mmio(uint64_t paddr)
+{
+    uint64_t va = DIRECT_MAP_BASE + align_down(paddr, MICA_PAGE_SIZE);
+    map_kernel_page(va, paddr, PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_G | PTE_NX, 0);
+    invlpg(va);
+    return (void *)(va + (paddr & (MICA_PAGE_SIZE - 1)));
+}
+
+uint64_t arch_boot_vspace_create(struct memmap *mem)
+{
+    uint64_t *root = alloc_table(mem);
+    if (!root)
+        return 0;
+    for (unsigned i = 256; i < 512; i++)
+        root[i] = kernel_pml4[i];
+    return (uint64_t)root - phys_window;
+}
+
+bool arch_boot_map_user(struct memmap *mem, uint64_t root, uint64_t vaddr, uint64_t paddr,
+                        unsigned rights)
+{
+    if (vaddr < MICA_USER_MIN || vaddr >= MICA_USER_TOP || !is_aligned(vaddr, MICA_PAGE_SIZE))
+        return false;
+    uint64_t *pt = walk(arch_phys_to_virt(root), vaddr, 0, mem, PTE_P | PTE_W | PTE_U);
+    if (!pt || (pt[pt_index(vaddr, 0)] & PTE_P))
+        return false;
+    uint64_t flags = PTE_P | PTE_U;
+    if (rights & MAP_WRITE)
+        flags |= PTE_W;
+    if (!(rights & MAP_EXEC))
+        flags |= PTE_NX;
+    pt[pt_index(vaddr, 0)] = (paddr & PTE_ADDR) | flags;
+    return true;
+}
+
+/* Physical address of a user-readable page, or 0. */
+static uint64_t user_page(uint64_t root, uint64_t vaddr)
+{
+    uint64_t *table = arch_phys_to_virt(root);
+    if (vaddr >= MICA_USER_TOP)
+        return 0;
+    for (unsigned l = 3;; l--) {
+        uint64_t e = table[pt_index(vaddr, l)];
+        if ((e & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
+            return 0;
+        if (l == 0)
+            return e & PTE_ADDR;
+        if (e & PTE_PS) /* large page at this level */
+            return (e & PTE_ADDR & ~MASK(12 + 9 * l)) + (vaddr & MASK(12 + 9 * l) & ~MASK(12));
+        table = arch_phys_to_virt(e & PTE_ADDR);
+    }
+}
+
+bool arch_copy_from_user(uint64_t root, void *buf, uint64_t uaddr, size_t len)
+{
+    uint8_t *dst = buf;
+    while (len) {
+        uint64_t pa = user_page(root, uaddr);
+        if (!pa)
+            return false;
+        uint64_t off = uaddr & (MICA_PAGE_SIZE - 1);
+        size_t n = MICA_PAGE_SIZE - off < len ? MICA_PAGE_SIZE - off : len;
+        memcpy(dst, arch_phys_to_virt(pa + off), n);
+        dst += n;
+        uaddr += n;
+        len -= n;
+    }
+    return true;
+}

@@ -1,0 +1,144 @@
+/*
+ * Interrupt and exception dispatch.
+ *
+ * From user mode: timer and spurious interrupts are handled and the
+ * scheduler picks who runs next; CPU exceptions become faults of the current
+ * thread (never a kernel crash). From kernel mode the only expected events
+ * are interrupts while idle; a kernel-mode exception is a kernel bug and
+ * ends in a full register dump and a halt.
+ */
+#include "asm.h"
+#include "cpu.h"
+#include "x86.h"
+#include <console.h>
+#include <format.h>
+#include <fault.h>
+#include <mica/debug.h>
+#include <panic.h>
+#include <sched.h>
+#include <tcb.h>
+
+#define PF_PRESENT (1u << 0)
+#define PF_WRITE   (1u << 1)
+#define PF_USER    (1u << 2)
+#define PF_RSVD    (1u << 3)
+#define PF_IFETCH  (1u << 4)
+
+static const char *const exception_names[32] = {
+    "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+    "#BR bound range", "#UD invalid opcode", "#NM device not available",
+    "#DF double fault", "coprocessor overrun", "#TS invalid TSS", "#NP segment not present",
+    "#SS stack fault", "#GP general protection", "#PF page fault", "reserved (15)",
+    "#MF x87 floating point", "#AC alignment check", "#MC machine check",
+    "#XM SIMD floating point", "#VE virtualization", "#CP control protection",
+    "reserved (22)", "reserved (23)", "reserved (24)", "reserved (25)", "reserved (26)",
+    "reserved (27)", "#HV hypervisor injection", "#VC VMM communication",
+    "#SX security", "reserved (31)",
+};
+
+static void decode_page_fault(struct fault *f, uint64_t error)
+{
+    format_buf(f->detail, sizeof(f->detail), "%s, %s%s", 
+               (error & PF_IFETCH) ? "instruction fetch" : (error & PF_WRITE) ? "write" : "read",
+               (error & PF_PRESENT) ? "protection violation" : "not present",
+               (error & PF_RSVD) ? ", reserved bit set" : "");
+}
+
+static void user_exception(struct arch_context *ctx)
+{
+    struct fault f = {
+        .ip = ctx->rip,
+        .code = ctx->vector,
+        .error = ctx->error,
+        .what = exception_names[ctx->vector],
+    };
+    if (ctx->vector == 14) {
+        f.kind = FAULT_PAGE;
+        f.addr = read_cr2();
+        decode_page_fault(&f, ctx->error);
+    } else {
+        f.kind = FAULT_EXCEPTION;
+        format_buf(f.detail, sizeof(f.detail), "error code 0x%lx", ctx->error);
+    }
+    fault_handle(current, &f);
+}
+
+/* Interrupts common to both modes. Returns false for an exception. */
+static bool handle_interrupt(uint64_t vector)
+{
+    if (vector == 2) { /* NMI: not caused by the interrupted code */
+        kprintf("mica: warning: NMI received and ignored\n");
+        return true;
+    }
+    if (vector < 32)
+        return false;
+    if (vector == VECTOR_TIMER) {
+        lapic_eoi();
+        sched_tick();
+    } else if (vector == VECTOR_SPURIOUS) {
+        /* The LAPIC wants no EOI for its spurious vector. */
+    } else if (vector >= VECTOR_PIC_BASE && vector < VECTOR_PIC_BASE + 16) {
+        /* A masked 8259 can still deliver spurious IRQ 7/15; ignore them. */
+    } else {
+        kprintf("mica: warning: unexpected interrupt vector %lu ignored\n", vector);
+        lapic_eoi();
+    }
+    return true;
+}
+
+static __attribute__((noreturn)) void kernel_exception(const struct arch_context *c);
+
+void trap_from_user(struct arch_context *ctx)
+{
+    if (ctx->vector == 18 || ctx->vector == 8) /* machine check / double fault: not the thread's doing */
+        kernel_exception(ctx);
+    if (!handle_interrupt(ctx->vector))
+        user_exception(ctx);
+    schedule();
+}
+
+static void dump_backtrace(uint64_t rbp)
+{
+    kprintf("  backtrace (addr2line -f -e build/kernel/mica.elf ...):");
+    for (int depth = 0; depth < 16; depth++) {
+        /* Follow the frame chain only while it stays inside kernel memory. */
+        if (rbp < KERNEL_VBASE || (rbp & 7) || rbp >= (uint64_t)_kernel_end - 16)
+            break;
+        uint64_t *frame = (uint64_t *)rbp;
+        if (frame[1] < (uint64_t)_kernel_start || frame[1] >= (uint64_t)_text_end)
+            break;
+        kprintf(" 0x%lx", frame[1]);
+        if (frame[0] <= rbp)
+            break;
+        rbp = frame[0];
+    }
+    kprintf("\n");
+}
+
+static __attribute__((noreturn)) void kernel_exception(const struct arch_context *c)
+{
+    const char *name = c->vector < 32 ? exception_names[c->vector] : "interrupt";
+    kprintf("\n" MICA_PANIC_TAG ": kernel-mode exception %s (vector %lu, error 0x%lx)\n",
+            name, c->vector, c->error);
+    kprintf("  rip    0x%016lx  <- addr2line -f -e build/kernel/mica.elf 0x%lx\n", c->rip, c->rip);
+    if (c->vector == 14)
+        kprintf("  faulting address (cr2) 0x%016lx\n", read_cr2());
+    kprintf("  rax 0x%016lx  rbx 0x%016lx  rcx 0x%016lx  rdx 0x%016lx\n", c->rax, c->rbx, c->rcx, c->rdx);
+    kprintf("  rsi 0x%016lx  rdi 0x%016lx  rbp 0x%016lx  rsp 0x%016lx\n", c->rsi, c->rdi, c->rbp, c->rsp);
+    kprintf("  r8  0x%016lx  r9  0x%016lx  r10 0x%016lx  r11 0x%016lx\n", c->r8, c->r9, c->r10, c->r11);
+    kprintf("  r12 0x%016lx  r13 0x%016lx  r14 0x%016lx  r15 0x%016lx\n", c->r12, c->r13, c->r14, c->r15);
+    kprintf("  cs 0x%lx  ss 0x%lx  rflags 0x%lx\n", c->cs, c->ss, c->rflags);
+    kprintf("  cr0 0x%lx  cr2 0x%lx  cr3 0x%lx  cr4 0x%lx\n", read_cr0(), read_cr2(), read_cr3(), read_cr4());
+    dump_backtrace(c->rbp);
+    kprintf("  current thread: %s\n", current ? current->name : "(idle)");
+    machine_halt(MICA_EXIT_PANIC);
+}
+
+void trap_from_kernel(struct arch_context *frame)
+{
+    if (!handle_interrupt(frame->vector))
+        kernel_exception(frame);
+    /* Interrupts are only enabled in the idle loop: see whether there is
+     * work now; if not, schedule() goes back to idling. */
+    schedule();
+}

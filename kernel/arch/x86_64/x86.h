@@ -1,0 +1,48 @@
+/*
+ * Internal interfaces between the x86_64 arch files.
+ */
+#ifndef ARCH_X86_H
+#define ARCH_X86_H
+
+#include "context.h"
+#include <memmap.h>
+#include <stdint.h>
+
+struct tcb;
+
+void serial_init(void);
+void gdt_init(void);
+void tss_set_rsp0(uint64_t rsp0);
+void idt_init(void);
+void cpu_init(void);
+
+/* Paging: build kernel page tables (direct map of `ram`, kernel image) and
+ * switch to them. Tables come from `mem`, below 1 GiB. */
+void paging_init(const struct memmap *ram, struct memmap *mem);
+/* Map an MMIO page uncached into kernel space; returns its virtual address. */
+void *paging_map_mmio(uint64_t paddr);
+uint64_t paging_kernel_root(void);
+
+void lapic_init(void);
+void lapic_eoi(void);
+void pic_disable(void);
+uint64_t timer_ticks(void);
+
+/* Interrupt vectors. */
+#define VECTOR_PIC_BASE  0x20 /* legacy 8259 remapped here, all masked */
+#define VECTOR_TIMER     0xf0
+#define VECTOR_SPURIOUS  0xff
+
+/* Entry points called from entry.S. */
+__attribute__((noreturn)) void trap_from_user(struct arch_context *ctx);
+void trap_from_kernel(struct arch_context *frame);
+__attribute__((noreturn)) void syscall_from_user(struct arch_context *ctx);
+
+/* Symbols from entry.S and the linker script. */
+extern char kernel_stack_top[];
+extern uint64_t cur_ctx_end;
+extern const uint64_t trap_vector_table[256];
+extern char _kernel_start[], _text_end[], _rodata_end[], _data_end[], _kernel_end[];
+void syscall_entry(void);
+
+#endif

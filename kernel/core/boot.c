@@ -1,0 +1,35 @@
+/*
+ * Generic boot: print what the machine has, build the root task, and hand
+ * the CPU to the scheduler. After this the kernel allocates nothing.
+ */
+#include <arch.h>
+#include <boot.h>
+#include <console.h>
+#include <mica/bootinfo.h>
+#include <mica/layout.h>
+#include <rootserver.h>
+#include <sched.h>
+#include <tcb.h>
+
+static struct tcb root_tcb;
+
+static void print_memory_summary(const struct mica_bootinfo *bi)
+{
+    kprintf("memory: %lu MiB RAM, %lu MiB free as %u untyped regions, %lu KiB kept by the kernel\n",
+            bi->ram_total >> 20, bi->ram_free >> 20, bi->n_untyped, bi->ram_kernel >> 10);
+}
+
+void kernel_start(struct boot_params *bp)
+{
+    kprintf("command line: \"%s\", %u boot module(s)\n", bp->cmdline, bp->n_modules);
+#if CONFIG_DEBUG
+    if (cmdline_has(bp->cmdline, "selftest=kernel-fault")) {
+        kprintf("selftest: taking a kernel-mode page fault on purpose\n");
+        arch_selftest_kernel_fault();
+    }
+#endif
+    print_memory_summary(rootserver_create(bp, &root_tcb));
+    sched_add(&root_tcb);
+    kprintf("entering user mode\n\n");
+    schedule();
+}

@@ -1,0 +1,186 @@
+/*
+ * Root-task construction (see rootserver.h).
+ *
+ * The module is validated completely by elf_parse() before anything is
+ * allocated; each segment is then copied into fresh zeroed frames (so file
+ * layout and page alignment do not matter) and mapped with exactly its ELF
+ * rights: text never writable, data never executable.
+ */
+#include <arch.h>
+#include <bits.h>
+#include <console.h>
+#include <elf.h>
+#include <kstring.h>
+#include <mica/bootinfo.h>
+#include <mica/debug.h>
+#include <mica/layout.h>
+#include <panic.h>
+#include <rootserver.h>
+
+#define ROOT_NAME_MAX TCB_NAME_MAX
+
+static __attribute__((noreturn)) void refuse(const char *fmt, const char *name, const char *why)
+{
+    kprintf("mica: boot: ");
+    kprintf(fmt, name, why);
+    kprintf("\nmica: boot: cannot start the root task; halting.\n");
+    machine_halt(MICA_EXIT_BOOT_FAIL);
+}
+
+/* "path/to/prog args" -> "prog" */
+static void program_name(const char *cmdline, char *name, size_t size)
+{
+    const char *start = cmdline, *p = cmdline;
+    for (; *p && *p != ' '; p++)
+        if (*p == '/')
+            start = p + 1;
+    size_t len = (size_t)(p - start) < size - 1 ? (size_t)(p - start) : size - 1;
+    memcpy(name, start, len);
+    name[len] = '\0';
+    if (!len)
+        strlcpy(name, "root", size);
+}
+
+static const char *program_args(const char *cmdline)
+{
+    while (*cmdline && *cmdline != ' ')
+        cmdline++;
+    while (*cmdline == ' ')
+        cmdline++;
+    return cmdline;
+}
+
+static uint64_t alloc_zeroed(struct memmap *mem, uint64_t size, const char *name)
+{
+    uint64_t pa = memmap_alloc(mem, size, MICA_PAGE_SIZE, UINT64_MAX);
+    if (!pa)
+        refuse("out of memory while loading '%s'%s", name, "");
+    memset(arch_phys_to_virt(pa), 0, align_up(size, MICA_PAGE_SIZE));
+    return pa;
+}
+
+static void map_or_refuse(struct memmap *mem, uint64_t root, uint64_t va, uint64_t pa,
+                          unsigned rights, const char *name)
+{
+    if (!arch_boot_map_user(mem, root, va, pa, rights))
+        refuse("cannot map the root task '%s' (%s)", name, "out of memory or bad address");
+}
+
+static void load_segment(struct memmap *mem, uint64_t root, const uint8_t *file,
+                         const struct elf_segment *s, const char *name)
+{
+    unsigned rights = MAP_READ | ((s->flags & ELF_PF_W) ? MAP_WRITE : 0) |
+                      ((s->flags & ELF_PF_X) ? MAP_EXEC : 0);
+    uint64_t file_end = s->vaddr + s->filesz;
+    for (uint64_t va = align_down(s->vaddr, MICA_PAGE_SIZE); va < s->vaddr + s->memsz;
+         va += MICA_PAGE_SIZE) {
+        uint64_t pa = alloc_zeroed(mem, MICA_PAGE_SIZE, name);
+        /* The part of this page backed by file bytes: [lo, hi). */
+        uint64_t lo = va > s->vaddr ? va : s->vaddr;
+        uint64_t hi = va + MICA_PAGE_SIZE < file_end ? va + MICA_PAGE_SIZE : file_end;
+        if (lo < hi)
+            memcpy((uint8_t *)arch_phys_to_virt(pa) + (lo - va), file + s->offset + (lo - s->vaddr),
+                   hi - lo);
+        map_or_refuse(mem, root, va, pa, rights, name);
+    }
+}
+
+struct untyped_list {
+    struct mica_bootinfo *bi;
+    uint64_t dropped;
+};
+
+static bool add_untyped(void *ctx, uint64_t paddr, unsigned size_bits)
+{
+    struct untyped_list *l = ctx;
+    if (l->bi->n_untyped == MICA_BOOTINFO_MAX_UNTYPED) {
+        l->dropped += BIT(size_bits);
+        return true;
+    }
+    l->bi->untyped[l->bi->n_untyped++] = (struct mica_bootinfo_untyped){
+        .paddr = paddr, .size_bits = (uint8_t)size_bits, .flags = 0,
+    };
+    l->bi->ram_free += BIT(size_bits);
+    return true;
+}
+
+static void fill_bootinfo(struct mica_bootinfo *bi, const struct boot_params *bp)
+{
+    bi->magic = MICA_BOOTINFO_MAGIC;
+    bi->version = MICA_BOOTINFO_VERSION;
+    bi->size = sizeof(*bi);
+    bi->ipc_buffer = MICA_ROOT_IPC_BUFFER;
+    bi->stack_top = MICA_ROOT_STACK_TOP;
+    bi->timer_hz = arch_timer_hz();
+    strlcpy(bi->cmdline, program_args(bp->modules[0].cmdline), sizeof(bi->cmdline));
+    strlcpy(bi->kernel_cmdline, bp->cmdline, sizeof(bi->kernel_cmdline));
+    for (unsigned i = 1; i < bp->n_modules && bi->n_modules < MICA_BOOTINFO_MAX_MODULES; i++) {
+        struct mica_bootinfo_module *m = &bi->modules[bi->n_modules++];
+        m->paddr = bp->modules[i].paddr;
+        m->size = bp->modules[i].size;
+        strlcpy(m->cmdline, bp->modules[i].cmdline, sizeof(m->cmdline));
+    }
+
+    /* Last: whatever RAM is still free becomes untyped. */
+    struct untyped_list l = { bi, 0 };
+    const struct memmap *mem = bp->mem;
+    for (unsigned i = 0; i < mem->n_free; i++)
+        memmap_split_pow2(mem->free[i].base, mem->free[i].end, 47, add_untyped, &l);
+    if (l.dropped)
+        kprintf("mica: warning: boot info holds %u untyped regions; %lu KiB left unused\n",
+                MICA_BOOTINFO_MAX_UNTYPED, l.dropped / 1024);
+    bi->ram_total = bp->ram_total;
+    bi->ram_kernel = bp->ram_total - bi->ram_free;
+}
+
+const struct mica_bootinfo *rootserver_create(struct boot_params *bp, struct tcb *t)
+{
+    char name[ROOT_NAME_MAX];
+    struct elf_image img;
+
+    if (bp->n_modules == 0)
+        refuse("no root task%s%s: pass its ELF file as the first Multiboot module "
+               "(QEMU: -initrd FILE)", "", "");
+    const struct boot_module *mod = &bp->modules[0];
+    program_name(mod->cmdline, name, sizeof(name));
+    if (mod->size == 0)
+        refuse("root task module '%s' is empty%s", name, "");
+
+    const uint8_t *file = arch_phys_to_virt(mod->paddr);
+    enum elf_error err = elf_parse(file, mod->size, MICA_USER_MIN, MICA_ROOT_AREA, &img);
+    if (err != ELF_OK) {
+        kprintf("mica: boot: root task module '%s' (%lu bytes) refused: %s", name, mod->size,
+                elf_strerror(err));
+        if (img.bad_index >= 0)
+            kprintf(" (program header %d, value 0x%lx)", img.bad_index, img.bad_value);
+        else if (img.bad_value)
+            kprintf(" (value 0x%lx)", img.bad_value);
+        refuse("%s%s", "", "");
+    }
+
+    uint64_t root = arch_boot_vspace_create(bp->mem);
+    if (!root)
+        refuse("out of memory for the address space of '%s'%s", name, "");
+    /* Boot info first, so its page-table pages are allocated before the
+     * free memory is turned into the untyped list. */
+    uint64_t bi_pa = alloc_zeroed(bp->mem, sizeof(struct mica_bootinfo), name);
+    for (uint64_t i = 0; i < MICA_BOOTINFO_PAGES; i++)
+        map_or_refuse(bp->mem, root, MICA_ROOT_BOOTINFO + i * MICA_PAGE_SIZE,
+                      bi_pa + i * MICA_PAGE_SIZE, MAP_READ, name);
+    for (unsigned i = 0; i < img.n_segments; i++)
+        load_segment(bp->mem, root, file, &img.seg[i], name);
+    for (uint64_t i = 1; i <= MICA_ROOT_STACK_PAGES; i++)
+        map_or_refuse(bp->mem, root, MICA_ROOT_STACK_TOP - i * MICA_PAGE_SIZE,
+                      alloc_zeroed(bp->mem, MICA_PAGE_SIZE, name), MAP_READ | MAP_WRITE, name);
+    map_or_refuse(bp->mem, root, MICA_ROOT_IPC_BUFFER, alloc_zeroed(bp->mem, MICA_PAGE_SIZE, name),
+                  MAP_READ | MAP_WRITE, name);
+
+    struct mica_bootinfo *bi = arch_phys_to_virt(bi_pa);
+    fill_bootinfo(bi, bp);
+
+    tcb_init(t, name, root);
+    arch_context_init_user(&t->ctx, img.entry, MICA_ROOT_STACK_TOP, MICA_ROOT_BOOTINFO);
+    t->state = THREAD_RUNNABLE;
+    kprintf("root task: '%s', entry 0x%lx, %u segments\n", name, img.entry, img.n_segments);
+    return bi;
+}

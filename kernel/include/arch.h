@@ -1,0 +1,56 @@
+/*
+ * The hooks generic kernel code calls into the architecture layer. Every
+ * architecture implements all of them (kernel/arch/<arch>/); a missing one is
+ * a link error.
+ */
+#ifndef KERNEL_ARCH_H
+#define KERNEL_ARCH_H
+
+#include <memmap.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct tcb;
+
+/* Console character output (polled serial). */
+void arch_console_putc(char c);
+
+/* Kernel virtual address of physical memory (direct map). */
+void *arch_phys_to_virt(uint64_t paddr);
+
+/* Rights of a user page mapping. */
+#define MAP_READ  0x1
+#define MAP_WRITE 0x2
+#define MAP_EXEC  0x4
+
+/*
+ * Boot-time address-space construction for the root task. Page tables come
+ * from the boot allocator; these return 0 / false when memory runs out.
+ */
+uint64_t arch_boot_vspace_create(struct memmap *mem);
+bool arch_boot_map_user(struct memmap *mem, uint64_t root, uint64_t vaddr, uint64_t paddr,
+                        unsigned rights);
+
+/*
+ * Copy len bytes from user address uaddr in address space root into buf.
+ * Every page must be mapped user-readable. Returns false (copying nothing
+ * further) at the first page that is not.
+ */
+bool arch_copy_from_user(uint64_t root, void *buf, uint64_t uaddr, size_t len);
+
+/* Timer. */
+uint32_t arch_timer_hz(void);
+
+/* Scheduling: run the thread's user context; never returns. */
+__attribute__((noreturn)) void arch_switch_to(struct tcb *t);
+/* Wait for interrupts with no thread to run; never returns. */
+__attribute__((noreturn)) void arch_idle(void);
+
+/* Power off QEMU through isa-debug-exit (or ACPI), then halt. */
+__attribute__((noreturn)) void arch_machine_halt(unsigned code);
+
+/* Debug: deliberately take a kernel-mode page fault (boot self-test). */
+void arch_selftest_kernel_fault(void);
+
+#endif

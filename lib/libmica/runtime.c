@@ -1,0 +1,104 @@
+/* libmica start-up, exit and console output. */
+#include <format.h>
+#include <libmica.h>
+
+void mica_start(const struct mica_bootinfo *bootinfo);
+
+void mica_start(const struct mica_bootinfo *bootinfo)
+{
+    mica_exit(main(bootinfo));
+}
+
+void mica_exit(int status)
+{
+    mica_debug_halt(status);
+}
+
+mica_word_t mica_debug_write(const void *buf, mica_word_t len, mica_word_t *written)
+{
+    struct mica_sysret r = mica_syscall2(MICA_SYS_DEBUG_WRITE, (mica_word_t)buf, len);
+    if (written)
+        *written = r.value;
+    return r.status;
+}
+
+mica_word_t mica_debug_ticks(void)
+{
+    return mica_syscall2(MICA_SYS_DEBUG_TICKS, 0, 0).value;
+}
+
+void mica_debug_halt(int status)
+{
+    mica_syscall2(MICA_SYS_DEBUG_HALT, (mica_word_t)(long)status, 0);
+    /* Release kernel: no halt call. Nothing else to do but give way forever. */
+    for (;;)
+        mica_yield();
+}
+
+/* Output is gathered in a line buffer so each line is one system call. */
+struct line {
+    char buf[256];
+    unsigned len;
+};
+
+static void flush(struct line *l)
+{
+    if (l->len)
+        mica_debug_write(l->buf, l->len, 0);
+    l->len = 0;
+}
+
+static void put(void *ctx, char c)
+{
+    struct line *l = ctx;
+    l->buf[l->len++] = c;
+    if (c == '\n' || l->len == sizeof(l->buf))
+        flush(l);
+}
+
+int mica_vprintf(const char *fmt, va_list ap)
+{
+    struct line l = { .len = 0 };
+    int n = format_v(put, &l, fmt, ap);
+    flush(&l);
+    return n;
+}
+
+int mica_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = mica_vprintf(fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+void mica_puts(const char *s)
+{
+    mica_debug_write(s, mica_strlen(s), 0);
+    mica_debug_putchar('\n');
+}
+
+unsigned long mica_strlen(const char *s)
+{
+    unsigned long n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
+int mica_strncmp(const char *a, const char *b, unsigned long n)
+{
+    for (unsigned long i = 0; i < n; i++) {
+        if (a[i] != b[i])
+            return (unsigned char)a[i] - (unsigned char)b[i];
+        if (!a[i])
+            return 0;
+    }
+    return 0;
+}
+
+int mica_strcmp(const char *a, const char *b)
+{
+    return mica_strncmp(a, b, (unsigned long)-1);
+}

@@ -1,0 +1,20 @@
+# The QEMU command line, defined once. `make run`, `make test`, `make debug`
+# and (later) `make bench` all start from QEMU_BASE.
+#
+#   q35 machine, TCG (KVM is not used), one fixed CPU model, 512 MiB, one CPU.
+#   isa-debug-exit lets the kernel end QEMU with a status (include/mica/debug.h).
+#   -no-reboot turns a triple fault into an exit instead of a reboot loop.
+QEMU        ?= qemu-system-x86_64
+QEMU_CPU    ?= qemu64,+rdtscp
+QEMU_MEM    ?= 512M
+QEMU_BASE   := $(QEMU) -machine q35 -accel tcg -cpu $(QEMU_CPU) -m $(QEMU_MEM) -smp 1 \
+               -display none -no-reboot \
+               -device isa-debug-exit,iobase=0xf4,iosize=0x04
+
+# Interactive: serial console and QEMU monitor multiplexed on the terminal
+# (Ctrl-A X quits, Ctrl-A C toggles the monitor).
+QEMU_RUN    := $(QEMU_BASE) -serial mon:stdio
+# Tests: serial console on stdout for the runner, no monitor.
+QEMU_TEST   := $(QEMU_BASE) -serial stdio -monitor none
+# Benchmarks: deterministic instruction-counted time (docs/benchmarks.md).
+QEMU_BENCH  := $(QEMU_TEST) -icount shift=0,sleep=off
