@@ -7,7 +7,12 @@
 #   make CC=clang    build with clang instead of gcc
 #   make RELEASE=1   a release kernel (no debug calls)
 
+# clang builds go to their own tree so the two compilers never mix objects.
+ifneq ($(findstring clang,$(CC)),)
+BUILD       ?= build/clang
+else
 BUILD       ?= build
+endif
 MICA_VERSION := 0.1
 RELEASE     ?= 0
 ifeq ($(RELEASE),1)
@@ -28,11 +33,11 @@ COMMON_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-pic -fno-pie \
 
 KERNEL_CFLAGS := $(COMMON_CFLAGS) -mcmodel=kernel -mno-red-zone -mno-sse -mno-sse2 \
                -mno-mmx -mno-80387 -Ikernel/include -Ikernel/arch/x86_64
-KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,kernel/arch/x86_64/linker.ld \
+KERNEL_LDFLAGS := -nostdlib -static -Wl,-T,kernel/arch/x86_64/linker.ld \
                -Wl,-z,max-page-size=0x1000 -Wl,--build-id=none -Wl,-z,noexecstack
 
 USER_CFLAGS := $(COMMON_CFLAGS) -Ilib/libmica/include
-USER_LDFLAGS := -nostdlib -static -no-pie -Wl,-z,max-page-size=0x1000 -Wl,--build-id=none \
+USER_LDFLAGS := -nostdlib -static -Wl,-z,max-page-size=0x1000 -Wl,--build-id=none \
                -Wl,-z,noexecstack
 
 HOST_CFLAGS := -std=gnu11 $(WARN) -O2 -g -Iinclude
@@ -84,8 +89,8 @@ endef
 
 INIT        := $(BUILD)/servers/init/init
 KTEST       := $(BUILD)/tests/kernel/ktest
-$(eval $(call user_program,servers/init/init,$(wildcard servers/init/*.c)))
-$(eval $(call user_program,tests/kernel/ktest,$(wildcard tests/kernel/*.c)))
+$(eval $(call user_program,servers/init/init,$(wildcard servers/init/*.c servers/init/*.S)))
+$(eval $(call user_program,tests/kernel/ktest,$(wildcard tests/kernel/*.c tests/kernel/*.S)))
 
 # ---------------------------------------------------------------- host tools
 TESTRUN     := $(BUILD)/tools/testrun
@@ -156,7 +161,8 @@ _test: $(ALL) $(UNIT_TESTS) $(BAD_ELVES)
 	   $(TESTRUN) unit --name unit/$$(basename $$t) --out $(RESULTS)/unit-$$(basename $$t).txt -- $$t || true; \
 	 done
 	@$(TESTRUN) suite --name kernel --timeout $(TEST_TIMEOUT) --out $(RESULTS)/kernel.txt \
-	   --log $(BUILD)/logs/kernel.log --kernel $(KERNEL) --module "$(KTEST)" -- $(QEMU_TEST) || true
+	   --log $(BUILD)/logs/kernel.log --kernel $(KERNEL) --module "$(KTEST)" \
+	   --module tests/kernel/data/module.txt -- $(QEMU_TEST) || true
 	@$(TESTRUN) case -j 2 --timeout $(TEST_TIMEOUT) --out $(RESULTS)/boot.txt --kernel $(KERNEL) \
 	   --log-dir $(BUILD)/logs $(sort $(wildcard tests/boot/*.case)) -- $(QEMU_TEST) || true
 	@$(TESTRUN) summary $(RESULTS)/*.txt

@@ -8,6 +8,7 @@
 #include <mica/debug.h>
 #include <mica/errors.h>
 #include <mica/syscall.h>
+#include <mica/types.h>
 #include <panic.h>
 #include <sched.h>
 #include <syscall_dispatch.h>
@@ -33,7 +34,12 @@ static struct syscall_result debug_write(struct tcb *t, uint64_t buf, uint64_t l
     if (len > DEBUG_WRITE_MAX)
         return error(MICA_ERR_INVALID_ARGUMENT, 0);
     while (done < len) {
+        /* Chunks never cross a page, so a fault reports exactly how much
+         * was written before the first unreadable page. */
+        uint64_t page_left = MICA_PAGE_SIZE - ((buf + done) & (MICA_PAGE_SIZE - 1));
         uint64_t n = len - done < sizeof(chunk) ? len - done : sizeof(chunk);
+        if (n > page_left)
+            n = page_left;
         if (buf + done < buf || !arch_copy_from_user(t->vspace_root, chunk, buf + done, n))
             return error(MICA_ERR_BAD_ADDRESS, done);
         for (uint64_t i = 0; i < n; i++)

@@ -1,0 +1,57 @@
+/*
+ * Kernel test suite driver. With no arguments it runs every test table and
+ * prints one protocol line per test; with "fault=NAME" it takes the named
+ * user fault instead (the boot test cases check the kernel's report).
+ */
+#include "ktest.h"
+#include <format.h>
+
+static const struct ktest *const tables[] = { boot_tests, cpu_tests, syscall_tests };
+
+static char reason[256];
+
+const char *ktest_failf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    format_buf_v(reason, sizeof(reason), fmt, ap);
+    va_end(ap);
+    return reason;
+}
+
+static unsigned count_tests(void)
+{
+    unsigned n = 0;
+    for (unsigned t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+        for (const struct ktest *k = tables[t]; k->name; k++)
+            n++;
+    return n;
+}
+
+static int run_all(const struct mica_bootinfo *bi)
+{
+    unsigned failed = 0;
+    mica_printf(MICA_TEST_TAG MICA_TEST_PLAN " %u\n", count_tests());
+    for (unsigned t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+        for (const struct ktest *k = tables[t]; k->name; k++) {
+            const char *why = k->fn(bi);
+            if (why) {
+                failed++;
+                mica_printf(MICA_TEST_TAG MICA_TEST_FAIL " %s: %s\n", k->name, why);
+            } else {
+                mica_printf(MICA_TEST_TAG MICA_TEST_OK " %s\n", k->name);
+            }
+        }
+    }
+    mica_printf(MICA_TEST_TAG MICA_TEST_DONE "\n");
+    return failed ? 1 : 0;
+}
+
+int main(const struct mica_bootinfo *bi)
+{
+    if (mica_strncmp(bi->cmdline, "fault=", 6) == 0) {
+        ktest_fault(bi->cmdline + 6);
+        return 1; /* only reached if the fault did not happen */
+    }
+    return run_all(bi);
+}
