@@ -21,6 +21,7 @@ else
 CONFIG_DEBUG := 1
 endif
 
+export BUILD
 include mk/qemu.mk
 
 # Toolchain. Make's built-in default for CC is "cc" (gcc on Debian).
@@ -105,7 +106,7 @@ $(BADELF): tools/badelf/badelf.c kernel/include/elf.h
 	$(CC) $(HOST_CFLAGS) -Ikernel/include -o $@ $<
 
 # Deliberately broken root-task images for the boot-refusal tests.
-BAD_ELVES   := $(patsubst %,$(BUILD)/tests/bad/%.elf,not-elf wrong-machine kernel-segment truncated)
+BAD_ELVES   := $(patsubst %,$(BUILD)/tests/bad/%.elf,not-elf wrong-machine kernel-segment truncated pie write-exec)
 $(BUILD)/tests/bad/%.elf: $(KTEST) $(BADELF)
 	@mkdir -p $(dir $@)
 	$(BADELF) $* $(KTEST) $@

@@ -44,17 +44,18 @@ static enum elf_error fail(struct elf_image *out, enum elf_error err, int index,
     return err;
 }
 
+static const unsigned char magic[4] = { 0x7f, 'E', 'L', 'F' };
+
 static enum elf_error check_header(const struct elf64_ehdr *eh, size_t size,
                                    struct elf_image *out)
 {
-    static const unsigned char magic[4] = { 0x7f, 'E', 'L', 'F' };
-    if (__builtin_memcmp(eh->e_ident, magic, 4) != 0)
-        return fail(out, ELF_ERR_NOT_ELF, -1, 0);
     if (eh->e_ident[4] != ELF_CLASS64)
         return fail(out, ELF_ERR_NOT_64BIT, -1, eh->e_ident[4]);
     if (eh->e_ident[5] != ELF_DATA2LSB)
         return fail(out, ELF_ERR_NOT_LITTLE_ENDIAN, -1, eh->e_ident[5]);
-    if (eh->e_ident[6] != ELF_EV_CURRENT || eh->e_version != ELF_EV_CURRENT)
+    if (eh->e_ident[6] != ELF_EV_CURRENT)
+        return fail(out, ELF_ERR_BAD_VERSION, -1, eh->e_ident[6]);
+    if (eh->e_version != ELF_EV_CURRENT)
         return fail(out, ELF_ERR_BAD_VERSION, -1, eh->e_version);
     if (eh->e_type != ELF_ET_EXEC)
         return fail(out, ELF_ERR_NOT_EXECUTABLE, -1, eh->e_type);
@@ -77,6 +78,8 @@ static enum elf_error check_segment(const struct elf64_phdr *ph, int index, size
         return fail(out, ELF_ERR_SEGMENT_FILE_RANGE, index, ph->p_offset);
     if (ph->p_filesz > ph->p_memsz)
         return fail(out, ELF_ERR_FILESZ_GT_MEMSZ, index, ph->p_filesz);
+    if (ph->p_memsz == 0)
+        return ELF_OK; /* occupies no memory: its address does not matter */
     if (add_overflows(ph->p_vaddr, ph->p_memsz, &mem_end) || ph->p_vaddr < user_min ||
         mem_end > user_limit)
         return fail(out, ELF_ERR_SEGMENT_OUTSIDE_USER, index, ph->p_vaddr);
@@ -125,6 +128,9 @@ enum elf_error elf_parse(const void *data, size_t size, uint64_t user_min,
     out->entry = 0;
     out->bad_index = -1;
     out->bad_value = 0;
+    /* A short file that is not ELF at all is better called "not ELF". */
+    if (size < 4 || __builtin_memcmp(bytes, magic, 4) != 0)
+        return fail(out, size < 4 ? ELF_ERR_TOO_SMALL : ELF_ERR_NOT_ELF, -1, size < 4 ? size : 0);
     if (size < sizeof(eh))
         return fail(out, ELF_ERR_TOO_SMALL, -1, size);
     __builtin_memcpy(&eh, bytes, sizeof(eh));
@@ -137,10 +143,12 @@ enum elf_error elf_parse(const void *data, size_t size, uint64_t user_min,
         __builtin_memcpy(&ph, bytes + eh.e_phoff + i * sizeof(ph), sizeof(ph));
         if (ph.p_type == ELF_PT_INTERP)
             return fail(out, ELF_ERR_INTERP, (int)i, 0);
-        if (ph.p_type != ELF_PT_LOAD || ph.p_memsz == 0)
+        if (ph.p_type != ELF_PT_LOAD)
             continue;
         if ((err = check_segment(&ph, (int)i, size, user_min, user_limit, out)) != ELF_OK)
             return err;
+        if (ph.p_memsz == 0)
+            continue; /* valid but occupies nothing */
         if (out->n_segments == ELF_MAX_SEGMENTS)
             return fail(out, ELF_ERR_TOO_MANY_SEGMENTS, (int)i, eh.e_phnum);
         index[out->n_segments] = (int)i;

@@ -121,7 +121,10 @@ uint64_t memmap_alloc(struct memmap *m, uint64_t size, uint64_t align, uint64_t 
         uint64_t end;
         if (base == 0) /* physical page 0 is never handed out: 0 means failure */
             base = align;
-        if (add_overflows(base, size, &end) || end > m->free[i].end || end > limit)
+        /* align_up saturates near the top of the address space: a base
+         * below the range start means no aligned address fits. */
+        if (base < m->free[i].base || add_overflows(base, size, &end) ||
+            end > m->free[i].end || end > limit)
             continue;
         memmap_reserve(m, base, size);
         return base;

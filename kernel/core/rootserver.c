@@ -14,15 +14,19 @@
 #include <mica/bootinfo.h>
 #include <mica/debug.h>
 #include <mica/layout.h>
+#include <stdarg.h>
 #include <panic.h>
 #include <rootserver.h>
 
 #define ROOT_NAME_MAX TCB_NAME_MAX
 
-static __attribute__((noreturn)) void refuse(const char *fmt, const char *name, const char *why)
+static __attribute__((noreturn, format(printf, 1, 2))) void refuse(const char *fmt, ...)
 {
+    va_list ap;
     kprintf("mica: boot: ");
-    kprintf(fmt, name, why);
+    va_start(ap, fmt);
+    kvprintf(fmt, ap);
+    va_end(ap);
     kprintf("\nmica: boot: cannot start the root task; halting.\n");
     machine_halt(MICA_EXIT_BOOT_FAIL);
 }
@@ -54,7 +58,7 @@ static uint64_t alloc_zeroed(struct memmap *mem, uint64_t size, const char *name
 {
     uint64_t pa = memmap_alloc(mem, size, MICA_PAGE_SIZE, UINT64_MAX);
     if (!pa)
-        refuse("out of memory while loading '%s'%s", name, "");
+        refuse("out of memory while loading '%s'", name);
     memset(arch_phys_to_virt(pa), 0, align_up(size, MICA_PAGE_SIZE));
     return pa;
 }
@@ -63,7 +67,7 @@ static void map_or_refuse(struct memmap *mem, uint64_t root, uint64_t va, uint64
                           unsigned rights, const char *name)
 {
     if (!arch_boot_map_user(mem, root, va, pa, rights))
-        refuse("cannot map the root task '%s' (%s)", name, "out of memory or bad address");
+        refuse("cannot map the root task '%s' at 0x%lx (out of memory)", name, va);
 }
 
 static void load_segment(struct memmap *mem, uint64_t root, const uint8_t *file,
@@ -139,28 +143,27 @@ const struct mica_bootinfo *rootserver_create(struct boot_params *bp, struct tcb
     struct elf_image img;
 
     if (bp->n_modules == 0)
-        refuse("no root task%s%s: pass its ELF file as the first Multiboot module "
-               "(QEMU: -initrd FILE)", "", "");
+        refuse("no root task: pass its ELF file as the first Multiboot module "
+               "(QEMU: -initrd FILE)");
     const struct boot_module *mod = &bp->modules[0];
     program_name(mod->cmdline, name, sizeof(name));
     if (mod->size == 0)
-        refuse("root task module '%s' is empty%s", name, "");
+        refuse("root task module '%s' is empty", name);
 
     const uint8_t *file = arch_phys_to_virt(mod->paddr);
     enum elf_error err = elf_parse(file, mod->size, MICA_USER_MIN, MICA_ROOT_AREA, &img);
-    if (err != ELF_OK) {
-        kprintf("mica: boot: root task module '%s' (%lu bytes) refused: %s", name, mod->size,
-                elf_strerror(err));
-        if (img.bad_index >= 0)
-            kprintf(" (program header %d, value 0x%lx)", img.bad_index, img.bad_value);
-        else if (img.bad_value)
-            kprintf(" (value 0x%lx)", img.bad_value);
-        refuse("%s%s", "", "");
-    }
+    if (err != ELF_OK && img.bad_index >= 0)
+        refuse("root task module '%s' (%lu bytes) refused: %s (program header %d, value 0x%lx)",
+               name, mod->size, elf_strerror(err), img.bad_index, img.bad_value);
+    if (err != ELF_OK && img.bad_value)
+        refuse("root task module '%s' (%lu bytes) refused: %s (value 0x%lx)", name, mod->size,
+               elf_strerror(err), img.bad_value);
+    if (err != ELF_OK)
+        refuse("root task module '%s' (%lu bytes) refused: %s", name, mod->size, elf_strerror(err));
 
     uint64_t root = arch_boot_vspace_create(bp->mem);
     if (!root)
-        refuse("out of memory for the address space of '%s'%s", name, "");
+        refuse("out of memory for the address space of '%s'", name);
     /* Boot info first, so its page-table pages are allocated before the
      * free memory is turned into the untyped list. */
     uint64_t bi_pa = alloc_zeroed(bp->mem, sizeof(struct mica_bootinfo), name);

@@ -46,7 +46,8 @@ uint64_t memmap_alloc(struct memmap *m, uint64_t size, uint64_t align, uint64_t 
 
 /*
  * Split [base, end) into naturally aligned power-of-two blocks of at least
- * one page and at most 2^max_bits bytes, lowest first. Calls emit() for
+ * one page and at most 2^max_bits bytes (max_bits >= MICA_PAGE_BITS),
+ * lowest first. Calls emit() for
  * each; stops early and returns false if emit() returns false.
  */
 bool memmap_split_pow2(uint64_t base, uint64_t end, unsigned max_bits,

@@ -591,14 +591,10 @@ static void test_alloc_takes_lowest_range_that_fits(void **state)
     EXPECT_RANGES(&m, { 0x108000, 0x200000 });
 }
 
-#ifdef KNOWN_BUGS
 /*
- * KNOWN BUG (kernel/core/memmap.c, memmap_alloc): when align_up() of a free
- * range's base saturates (base > UINT64_MAX - align + 1), the candidate
- * becomes align_down(UINT64_MAX, align), which is BELOW the range's base.
- * The fit check only compares the candidate's end with the range's end, so
- * memory that is not free is returned (and memmap_reserve silently removes
- * nothing). Expected: 0 (no aligned block fits).
+ * Regression: when align_up() of a free range's base saturates, the
+ * candidate used to be align_down(UINT64_MAX, align), BELOW the range's
+ * base, and memory that was not free was returned. Expected: 0.
  */
 static void test_alloc_with_saturating_alignment_returns_only_free_memory(void **state)
 {
@@ -608,11 +604,9 @@ static void test_alloc_with_saturating_alignment_returns_only_free_memory(void *
     memmap_add(&m, 0xffffffffffe01000ull, 0x1fe000); /* [..e01000, TOP_PAGE) */
     assert_false(is_free(&m, 0xffffffffffe00000ull, 0xffffffffffe01000ull));
     uint64_t p = memmap_alloc(&m, 0x1000, 0x200000, UINT64_MAX);
-    /* Actual: 0xffffffffffe00000, a page that was never free. */
     assert_int_equal(p, 0);
     EXPECT_RANGES(&m, { 0xffffffffffe01000ull, TOP_PAGE });
 }
-#endif
 
 /* ---- memmap_split_pow2 --------------------------------------------------- */
 
@@ -1004,9 +998,7 @@ int main(void)
         cmocka_unit_test(test_alloc_removes_allocated_range_from_free_set),
         cmocka_unit_test(test_alloc_rounds_size_up_to_whole_pages),
         cmocka_unit_test(test_alloc_takes_lowest_range_that_fits),
-#ifdef KNOWN_BUGS
         cmocka_unit_test(test_alloc_with_saturating_alignment_returns_only_free_memory),
-#endif
         cmocka_unit_test(test_split_pow2_small_ranges_give_expected_blocks),
         cmocka_unit_test(test_split_pow2_unaligned_bounds_shrink_inward),
         cmocka_unit_test(test_split_pow2_empty_or_sub_page_range_emits_nothing),

@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <stdio.h>
+
+static char *expand_build_dir(const char *val);
 
 struct pattern {
 	regex_t re;
@@ -105,7 +108,7 @@ static void case_key(struct tcase *c, unsigned line, const char *key, const char
 		if (!valid_case_name(val))
 			case_error(c, line, "bad name '%s' (no spaces, ':' or '/')", val);
 	} else if (strcmp(key, "module") == 0)
-		strlist_push(&c->modules, xstrdup(val));
+		strlist_push(&c->modules, expand_build_dir(val));
 	else if (strcmp(key, "append") == 0)
 		set_once(c, line, &c->append, key, val);
 	else if (strcmp(key, "expect") == 0)
@@ -116,6 +119,27 @@ static void case_key(struct tcase *c, unsigned line, const char *key, const char
 		set_exit(c, line, val);
 	else
 		case_error(c, line, "unknown key '%s'", key);
+}
+
+/*
+ * Module paths may start with "$BUILD/": the build tree differs between
+ * compilers (build/, build/clang/), so the Makefile exports BUILD and the
+ * case files stay compiler-neutral.
+ */
+static char *expand_build_dir(const char *val)
+{
+	static const char prefix[] = "$BUILD/";
+	if (strncmp(val, prefix, sizeof(prefix) - 1) != 0)
+		return xstrdup(val);
+	const char *dir = getenv("BUILD");
+	if (!dir || !*dir)
+		dir = "build";
+	size_t n = strlen(dir) + strlen(val) + 2;
+	char *out = malloc(n);
+	if (!out)
+		abort();
+	snprintf(out, n, "%s/%s", dir, val + sizeof(prefix) - 1);
+	return out;
 }
 
 static char *trim(char *s)

@@ -99,7 +99,7 @@ void trap_from_user(struct arch_context *ctx)
 
 static void dump_backtrace(uint64_t rbp)
 {
-    kprintf("  backtrace (addr2line -f -e build/kernel/mica.elf ...):");
+    kprintf("  backtrace (addr2line -f -e mica.elf ...):");
     for (int depth = 0; depth < 16; depth++) {
         /* Follow the frame chain only while it stays inside kernel memory. */
         if (rbp < KERNEL_VBASE || (rbp & 7) || rbp >= (uint64_t)_kernel_end - 16)
@@ -120,7 +120,7 @@ static __attribute__((noreturn)) void kernel_exception(const struct arch_context
     const char *name = c->vector < 32 ? exception_names[c->vector] : "interrupt";
     kprintf("\n" MICA_PANIC_TAG ": kernel-mode exception %s (vector %lu, error 0x%lx)\n",
             name, c->vector, c->error);
-    kprintf("  rip    0x%016lx  <- addr2line -f -e build/kernel/mica.elf 0x%lx\n", c->rip, c->rip);
+    kprintf("  rip    0x%016lx  <- addr2line -f -e mica.elf 0x%lx\n", c->rip, c->rip);
     if (c->vector == 14)
         kprintf("  faulting address (cr2) 0x%016lx\n", read_cr2());
     kprintf("  rax 0x%016lx  rbx 0x%016lx  rcx 0x%016lx  rdx 0x%016lx\n", c->rax, c->rbx, c->rcx, c->rdx);
