@@ -1,0 +1,50 @@
+#!/bin/sh
+# tools/deps.sh TARGET [CC]
+#
+# Check that the Debian packages TARGET needs are installed. As root, install
+# what is missing with apt-get (non-interactively); otherwise print the exact
+# apt-get command and stop. TARGET is one of: build, run, debug, test.
+# This is the only set-up step: `make run` and `make test` call it first.
+set -eu
+
+target=${1:-build}
+cc=${2:-cc}
+
+build_pkgs="make gcc binutils libc6-dev"
+case "$cc" in *clang*) build_pkgs="$build_pkgs clang" ;; esac
+
+case "$target" in
+build) pkgs="$build_pkgs" ;;
+run)   pkgs="$build_pkgs qemu-system-x86" ;;
+debug) pkgs="$build_pkgs qemu-system-x86 gdb" ;;
+# Tests: the emulator, the unit-test framework, and the tools later suites
+# use (musl for POSIX programs, e2fsprogs to build and check disk images).
+test)  pkgs="$build_pkgs qemu-system-x86 libcmocka-dev musl-tools e2fsprogs gdb" ;;
+*) echo "deps.sh: unknown target '$target' (build, run, debug, test)" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $pkgs; do
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    case "$status" in
+    *" installed") ;;
+    *) missing="$missing $p" ;;
+    esac
+done
+[ -z "$missing" ] && exit 0
+
+missing=${missing# }
+if [ "$(id -u)" -ne 0 ]; then
+    echo "Mica needs these Debian packages for 'make $target': $missing" >&2
+    echo "Install them with:" >&2
+    echo "    sudo apt-get install -y $missing" >&2
+    exit 1
+fi
+
+echo "deps.sh: installing missing packages: $missing"
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine may have no package lists yet.
+if ! apt-get install -y --no-install-recommends $missing </dev/null; then
+    apt-get update </dev/null
+    apt-get install -y --no-install-recommends $missing </dev/null
+fi
