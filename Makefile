@@ -24,6 +24,15 @@ endif
 export BUILD
 include mk/qemu.mk
 
+# Quiet by default; `make V=1` shows the full commands.
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-7s %s\n' $(1) $(2)
+endif
+
 # Toolchain. Make's built-in default for CC is "cc" (gcc on Debian).
 WARN        := -Wall -Wextra -Werror
 COMMON_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-pic -fno-pie \
@@ -53,15 +62,18 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/kobj/%.o,$(KERNEL_SRCS) $(KERNEL_ASMS))
 
 $(BUILD)/kobj/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/kobj/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -MMD -MP -D__ASSEMBLY__ -c $< -o $@
+	$(call msg,AS,$<)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -D__ASSEMBLY__ -c $< -o $@
 
 $(KERNEL): $(KERNEL_OBJS) kernel/arch/x86_64/linker.ld
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
 
 # ---------------------------------------------------------------- user space
 LIBMICA     := $(BUILD)/lib/libmica.a
@@ -71,21 +83,25 @@ CRT0        := $(BUILD)/uobj/lib/libmica/crt0.S.o
 
 $(BUILD)/uobj/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/uobj/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -MMD -MP -D__ASSEMBLY__ -c $< -o $@
+	$(call msg,AS,$<)
+	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP -D__ASSEMBLY__ -c $< -o $@
 
 $(LIBMICA): $(filter-out $(CRT0),$(LIBMICA_OBJS))
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 # user_program(name, sources): a static root-task ELF
 define user_program
 $(BUILD)/$(1): $(patsubst %,$(BUILD)/uobj/%.o,$(2)) $(CRT0) $(LIBMICA)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(USER_LDFLAGS) -o $$@ $(CRT0) $(patsubst %,$(BUILD)/uobj/%.o,$(2)) $(LIBMICA)
+	$$(call msg,LD,$$@)
+	$$(Q)$$(CC) $$(USER_LDFLAGS) -o $$@ $(CRT0) $(patsubst %,$(BUILD)/uobj/%.o,$(2)) $(LIBMICA)
 endef
 
 INIT        := $(BUILD)/servers/init/init
@@ -99,17 +115,20 @@ BADELF      := $(BUILD)/tools/badelf
 
 $(TESTRUN): $(wildcard tools/testrun/*.c tools/testrun/*.h) include/mica/debug.h
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^)
+	$(call msg,HOSTCC,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^)
 
 $(BADELF): tools/badelf/badelf.c kernel/include/elf.h
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Ikernel/include -o $@ $<
+	$(call msg,HOSTCC,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -Ikernel/include -o $@ $<
 
 # Deliberately broken root-task images for the boot-refusal tests.
 BAD_ELVES   := $(patsubst %,$(BUILD)/tests/bad/%.elf,not-elf wrong-machine kernel-segment truncated pie write-exec)
 $(BUILD)/tests/bad/%.elf: $(KTEST) $(BADELF)
 	@mkdir -p $(dir $@)
-	$(BADELF) $* $(KTEST) $@
+	$(call msg,BADELF,$@)
+	$(Q)$(BADELF) $* $(KTEST) $@
 
 # ---------------------------------------------------------------- unit tests
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
@@ -122,7 +141,8 @@ UNIT_DEPS_test_format    := lib/fmt/format.c
 .SECONDEXPANSION:
 $(BUILD)/unit/%: tests/unit/%.c $$(UNIT_DEPS_$$*) $$(wildcard kernel/include/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_DEPS_$*) -lcmocka
+	$(call msg,UNITCC,$@)
+	$(Q)$(CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_DEPS_$*) -lcmocka
 
 # ---------------------------------------------------------------- top level
 ALL := $(KERNEL) $(INIT) $(KTEST) $(TESTRUN)
