@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#define MAX_WIDTH 1024
+
 struct spec {
     bool left;
     char pad;
@@ -96,8 +98,11 @@ static const char *parse_spec(const char *f, struct spec *s, va_list *ap)
         s->width = va_arg(*ap, int);
         f++;
     }
-    while (*f >= '0' && *f <= '9' && s->width < 1000)
-        s->width = s->width * 10 + (*f++ - '0');
+    /* Consume every digit but saturate, so a huge width stays harmless. */
+    for (; *f >= '0' && *f <= '9'; f++)
+        s->width = s->width >= MAX_WIDTH ? MAX_WIDTH : s->width * 10 + (*f - '0');
+    if (s->width > MAX_WIDTH || s->width < 0)
+        s->width = s->width < 0 ? 0 : MAX_WIDTH;
     while (*f == 'l' && s->length < 2) {
         s->length++;
         f++;
