@@ -1,6 +1,7 @@
 /*
  * Interrupt descriptor table: 256 interrupt gates to the stubs in entry.S.
- * All are DPL0 (int $n from user mode is a #GP). Double fault, NMI and
+ * All but #BP are DPL0, so `int $n` from user mode is a #GP; `int3` stays
+ * usable as a breakpoint. Double fault, NMI and
  * machine check run on their own IST stacks (gdt.c).
  */
 #include "asm.h"
@@ -19,13 +20,13 @@ struct idt_entry {
 
 static struct idt_entry idt[256];
 
-static void set_gate(unsigned vec, uint64_t handler, unsigned ist)
+static void set_gate(unsigned vec, uint64_t handler, unsigned ist, unsigned dpl)
 {
     idt[vec] = (struct idt_entry){
         .offset_lo = handler & 0xffff,
         .selector = SEL_KERNEL_CODE,
         .ist = ist,
-        .type = 0x8e, /* present, DPL0, 64-bit interrupt gate */
+        .type = 0x8e | (dpl << 5), /* present, 64-bit interrupt gate */
         .offset_mid = (handler >> 16) & 0xffff,
         .offset_hi = handler >> 32,
     };
@@ -34,10 +35,11 @@ static void set_gate(unsigned vec, uint64_t handler, unsigned ist)
 void idt_init(void)
 {
     for (unsigned v = 0; v < 256; v++)
-        set_gate(v, trap_vector_table[v], 0);
-    set_gate(2, trap_vector_table[2], 2);   /* NMI */
-    set_gate(8, trap_vector_table[8], 1);   /* double fault */
-    set_gate(18, trap_vector_table[18], 3); /* machine check */
+        set_gate(v, trap_vector_table[v], 0, 0);
+    set_gate(2, trap_vector_table[2], 2, 0);   /* NMI */
+    set_gate(3, trap_vector_table[3], 0, 3);   /* int3 from user mode: #BP, for debuggers */
+    set_gate(8, trap_vector_table[8], 1, 0);   /* double fault */
+    set_gate(18, trap_vector_table[18], 3, 0); /* machine check */
 
     struct {
         uint16_t limit;

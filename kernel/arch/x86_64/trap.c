@@ -136,9 +136,16 @@ static __attribute__((noreturn)) void kernel_exception(const struct arch_context
 
 void trap_from_kernel(struct arch_context *frame)
 {
+    if (frame->vector == 2) {
+        /* An NMI can interrupt any kernel code: note it and resume exactly
+         * where we were, never reschedule from here. */
+        kprintf("mica: warning: NMI received and ignored\n");
+        return;
+    }
     if (!handle_interrupt(frame->vector))
         kernel_exception(frame);
-    /* Interrupts are only enabled in the idle loop: see whether there is
-     * work now; if not, schedule() goes back to idling. */
+    /* Maskable interrupts are only enabled in the idle loop, so nothing is
+     * half-done: see whether there is work now; if not, schedule() goes
+     * back to idling. */
     schedule();
 }
