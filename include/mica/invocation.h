@@ -1,0 +1,51 @@
+/*
+ * Invocation labels. An invocation is a Call (MICA_SYS_CALL) on a
+ * capability that is not an endpoint: the kernel decodes the message label
+ * below, the message registers and any extra capabilities (named in the IPC
+ * buffer) as the operation's arguments. Arguments per label are documented
+ * in docs/objects/*.md and in lib/libmica's per-invocation functions.
+ *
+ * Reply: rax = MICA_OK or an error; message register 0 carries the result
+ * value (or, on error, a detail such as a lookup-failure word).
+ */
+#ifndef MICA_INVOCATION_H
+#define MICA_INVOCATION_H
+
+enum mica_invocation {
+    MICA_INV_NONE = 0,
+
+    /* Untyped */
+    MICA_UNTYPED_RETYPE = 1,
+
+    /* CNode */
+    MICA_CNODE_COPY = 16,
+    MICA_CNODE_MINT = 17,
+    MICA_CNODE_MOVE = 18,
+    MICA_CNODE_MUTATE = 19,
+    MICA_CNODE_DELETE = 20,
+    MICA_CNODE_REVOKE = 21,
+
+    /* TCB */
+    MICA_TCB_CONFIGURE = 32,
+    MICA_TCB_SET_PRIORITY = 33,
+    MICA_TCB_SET_MCP = 34,
+    MICA_TCB_READ_REGISTERS = 35,
+    MICA_TCB_WRITE_REGISTERS = 36,
+    MICA_TCB_COPY_REGISTERS = 37,
+    MICA_TCB_RESUME = 38,
+    MICA_TCB_SUSPEND = 39,
+    MICA_TCB_SET_FS_BASE = 40,
+    MICA_TCB_SET_GS_BASE = 41,
+
+    /* Page-table levels (PDPT, page directory, page table) */
+    MICA_PAGE_TABLE_MAP = 48,
+    MICA_PAGE_TABLE_UNMAP = 49,
+
+    /* Frames */
+    MICA_FRAME_MAP = 64,
+    MICA_FRAME_UNMAP = 65,
+    MICA_FRAME_REMAP = 66,
+    MICA_FRAME_GET_ADDRESS = 67,
+};
+
+#endif

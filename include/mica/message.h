@@ -1,0 +1,49 @@
+/*
+ * Message tag and IPC buffer layout.
+ *
+ * The tag travels in rsi: the label (the operation), how many message
+ * registers are used, and how many extra capabilities the IPC buffer names.
+ * Message registers 0-3 travel in CPU registers (include/mica/syscall.h);
+ * the rest are read from and written to the thread's IPC buffer.
+ */
+#ifndef MICA_MESSAGE_H
+#define MICA_MESSAGE_H
+
+#include <mica/types.h>
+
+#define MICA_MSG_MAX_LENGTH 120 /* message registers */
+#define MICA_MSG_MAX_CAPS   3   /* extra capabilities per message */
+
+/* Tag: bits 0-6 length, 7-8 extra caps, 9-11 unwrapped-cap mask, 12-63 label. */
+#define MICA_TAG_LENGTH_BITS 7
+#define MICA_TAG_CAPS_SHIFT  7
+#define MICA_TAG_UNWRAPPED_SHIFT 9
+#define MICA_TAG_LABEL_SHIFT 12
+
+static inline mica_word_t mica_tag(mica_word_t label, unsigned length, unsigned caps)
+{
+    return (label << MICA_TAG_LABEL_SHIFT) | ((mica_word_t)(caps & 3) << MICA_TAG_CAPS_SHIFT) |
+           (length & 0x7f);
+}
+static inline mica_word_t mica_tag_label(mica_word_t tag) { return tag >> MICA_TAG_LABEL_SHIFT; }
+static inline unsigned mica_tag_length(mica_word_t tag) { return (unsigned)(tag & 0x7f); }
+static inline unsigned mica_tag_caps(mica_word_t tag) { return (unsigned)((tag >> MICA_TAG_CAPS_SHIFT) & 3); }
+
+/*
+ * The IPC buffer: one page per thread, at a user address given to the kernel
+ * with TCB_Configure (the root task's is at MICA_ROOT_IPC_BUFFER).
+ */
+struct mica_ipc_buffer {
+    mica_word_t tag;
+    mica_word_t mr[MICA_MSG_MAX_LENGTH]; /* mr[0..3] are shadowed by CPU registers */
+    mica_word_t user_data;               /* free for the thread's own use */
+    mica_cptr_t caps[MICA_MSG_MAX_CAPS]; /* extra caps to send (CPtrs in the sender's CSpace) */
+    mica_word_t badges[MICA_MSG_MAX_CAPS]; /* received: badges of unwrapped caps */
+    mica_cptr_t receive_cnode;           /* where received caps go: CNode ... */
+    mica_cptr_t receive_index;           /* ... slot index within it ... */
+    mica_word_t receive_depth;           /* ... and lookup depth */
+};
+
+_Static_assert(sizeof(struct mica_ipc_buffer) <= MICA_PAGE_SIZE, "IPC buffer fits a page");
+
+#endif
