@@ -17,6 +17,17 @@
 #define MICA_BOOTINFO_MAX_MODULES 8
 #define MICA_BOOTINFO_CMDLINE_MAX 256
 
+/* Slots of the root task's initial CSpace. */
+#define MICA_CAP_NULL            0 /* always empty */
+#define MICA_CAP_INIT_TCB        1 /* the root task's own thread */
+#define MICA_CAP_INIT_CNODE      2 /* its root CNode (this CSpace) */
+#define MICA_CAP_INIT_VSPACE     3 /* its address space (PML4) */
+#define MICA_CAP_INIT_IPC_BUFFER 4 /* the frame of its IPC buffer */
+#define MICA_CAP_BOOTINFO_FRAME  5 /* the first frame of this boot info */
+#define MICA_CAP_FIRST_DYNAMIC   16 /* untyped caps start here */
+
+#define MICA_ROOT_CNODE_BITS 12
+
 /* Flags of an untyped region. */
 #define MICA_UNTYPED_DEVICE 0x1 /* device memory (MMIO): frames only, never zeroed */
 
@@ -49,6 +60,17 @@ struct mica_bootinfo {
 
     uint64_t ipc_buffer;  /* user address of the root task's IPC buffer */
     uint64_t stack_top;   /* user address just above the root task's stack */
+
+    /* The root task's CSpace: one CNode of 2^root_cnode_bits slots, guarded
+     * so that a CPtr is simply a slot number. Fixed caps are in the
+     * MICA_CAP_* slots below; untyped[i]'s cap is in slot_untyped_first + i;
+     * slots [slot_empty_first, slot_empty_end) are empty. */
+    uint64_t slot_untyped_first;
+    uint64_t slot_empty_first;
+    uint64_t slot_empty_end;
+    uint32_t root_cnode_bits;
+    uint32_t reserved1;
+
     uint32_t timer_hz;    /* kernel timer interrupt frequency */
     uint32_t reserved0;
 

@@ -3,7 +3,7 @@
  * capability that is not an endpoint: the kernel decodes the message label
  * below, the message registers and any extra capabilities (named in the IPC
  * buffer) as the operation's arguments. Arguments per label are documented
- * in docs/objects/*.md and in lib/libmica's per-invocation functions.
+ * in the object pages under docs/ and in lib/libmica's per-invocation functions.
  *
  * Reply: rax = MICA_OK or an error; message register 0 carries the result
  * value (or, on error, a detail such as a lookup-failure word).

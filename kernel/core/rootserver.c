@@ -8,10 +8,12 @@
  */
 #include <arch.h>
 #include <bits.h>
+#include <cnode.h>
 #include <console.h>
 #include <elf.h>
 #include <kstring.h>
 #include <mica/bootinfo.h>
+#include <mica/cap.h>
 #include <mica/debug.h>
 #include <mica/layout.h>
 #include <stdarg.h>
@@ -125,6 +127,9 @@ static void fill_bootinfo(struct mica_bootinfo *bi, const struct boot_params *bp
         strlcpy(m->cmdline, bp->modules[i].cmdline, sizeof(m->cmdline));
     }
 
+    bi->root_cnode_bits = MICA_ROOT_CNODE_BITS;
+    bi->slot_untyped_first = MICA_CAP_FIRST_DYNAMIC;
+
     /* Last: whatever RAM is still free becomes untyped. */
     struct untyped_list l = { bi, 0 };
     const struct memmap *mem = bp->mem;
@@ -135,6 +140,43 @@ static void fill_bootinfo(struct mica_bootinfo *bi, const struct boot_params *bp
                 MICA_BOOTINFO_MAX_UNTYPED, l.dropped / 1024);
     bi->ram_total = bp->ram_total;
     bi->ram_kernel = bp->ram_total - bi->ram_free;
+    bi->slot_empty_first = bi->slot_untyped_first + bi->n_untyped;
+    bi->slot_empty_end = 1ull << MICA_ROOT_CNODE_BITS;
+}
+
+/* Capabilities of the initial CSpace (fixed slots: include/mica/bootinfo.h). */
+static void fill_cspace(struct cte *slots, struct tcb *t, uint64_t cnode_pa, uint64_t vspace,
+                        uint64_t ipc_pa, uint64_t bi_pa, const struct mica_bootinfo *bi)
+{
+    const struct cap caps[] = {
+        [MICA_CAP_INIT_TCB] = { .type = CAP_TCB, .rights = MICA_RIGHTS_ALL,
+                                .paddr = arch_kernel_virt_to_phys(t) },
+        /* Guard: the top 64 - radix bits of a CPtr must be zero, so a CPtr
+         * is just a slot number. */
+        [MICA_CAP_INIT_CNODE] = { .type = CAP_CNODE, .rights = MICA_RIGHTS_ALL,
+                                  .size_bits = MICA_ROOT_CNODE_BITS,
+                                  .guard_bits = 64 - MICA_ROOT_CNODE_BITS, .paddr = cnode_pa },
+        [MICA_CAP_INIT_VSPACE] = { .type = CAP_VSPACE, .rights = MICA_RIGHTS_ALL, .paddr = vspace },
+        [MICA_CAP_INIT_IPC_BUFFER] = { .type = CAP_FRAME, .rights = MICA_RIGHTS_ALL,
+                                       .size_bits = MICA_PAGE_BITS, .paddr = ipc_pa,
+                                       .word1 = MICA_ROOT_IPC_BUFFER, .word2 = vspace },
+        [MICA_CAP_BOOTINFO_FRAME] = { .type = CAP_FRAME, .rights = MICA_RIGHT_READ,
+                                      .size_bits = MICA_PAGE_BITS, .paddr = bi_pa,
+                                      .word1 = MICA_ROOT_BOOTINFO, .word2 = vspace },
+    };
+    for (unsigned i = 1; i < ARRAY_SIZE(caps); i++)
+        cte_insert(0, &slots[i], &caps[i]);
+    for (unsigned i = 0; i < bi->n_untyped; i++) {
+        struct cap u = { .type = CAP_UNTYPED, .rights = MICA_RIGHTS_ALL,
+                         .size_bits = bi->untyped[i].size_bits, .paddr = bi->untyped[i].paddr };
+        cte_insert(0, &slots[bi->slot_untyped_first + i], &u);
+    }
+    /* The thread's own slots hold copies (children) of its CSpace, VSpace
+     * and IPC-buffer caps. */
+    cte_insert(&slots[MICA_CAP_INIT_CNODE], &t->slots[TCB_SLOT_CSPACE], &caps[MICA_CAP_INIT_CNODE]);
+    cte_insert(&slots[MICA_CAP_INIT_VSPACE], &t->slots[TCB_SLOT_VSPACE], &caps[MICA_CAP_INIT_VSPACE]);
+    cte_insert(&slots[MICA_CAP_INIT_IPC_BUFFER], &t->slots[TCB_SLOT_IPC_BUFFER],
+               &caps[MICA_CAP_INIT_IPC_BUFFER]);
 }
 
 const struct mica_bootinfo *rootserver_create(struct boot_params *bp, struct tcb *t)
@@ -175,13 +217,21 @@ const struct mica_bootinfo *rootserver_create(struct boot_params *bp, struct tcb
     for (uint64_t i = 1; i <= MICA_ROOT_STACK_PAGES; i++)
         map_or_refuse(bp->mem, root, MICA_ROOT_STACK_TOP - i * MICA_PAGE_SIZE,
                       alloc_zeroed(bp->mem, MICA_PAGE_SIZE, name), MAP_READ | MAP_WRITE, name);
-    map_or_refuse(bp->mem, root, MICA_ROOT_IPC_BUFFER, alloc_zeroed(bp->mem, MICA_PAGE_SIZE, name),
-                  MAP_READ | MAP_WRITE, name);
+    uint64_t ipc_pa = alloc_zeroed(bp->mem, MICA_PAGE_SIZE, name);
+    map_or_refuse(bp->mem, root, MICA_ROOT_IPC_BUFFER, ipc_pa, MAP_READ | MAP_WRITE, name);
+    uint64_t cnode_bytes = (1ull << MICA_ROOT_CNODE_BITS) << MICA_SLOT_BITS;
+    uint64_t cnode_pa = memmap_alloc(bp->mem, cnode_bytes, cnode_bytes, UINT64_MAX);
+    if (!cnode_pa)
+        refuse("out of memory for the root CNode of '%s'", name);
+    memset(arch_phys_to_virt(cnode_pa), 0, cnode_bytes);
 
     struct mica_bootinfo *bi = arch_phys_to_virt(bi_pa);
     fill_bootinfo(bi, bp);
 
     tcb_init(t, name, root);
+    t->ipc_buffer = MICA_ROOT_IPC_BUFFER;
+    t->ipc_buffer_paddr = ipc_pa;
+    fill_cspace(arch_phys_to_virt(cnode_pa), t, cnode_pa, root, ipc_pa, bi_pa, bi);
     arch_context_init_user(&t->ctx, img.entry, MICA_ROOT_STACK_TOP, MICA_ROOT_BOOTINFO);
     t->state = THREAD_RUNNABLE;
     kprintf("root task: '%s', entry 0x%lx, %u segments\n", name, img.entry, img.n_segments);

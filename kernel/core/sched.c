@@ -35,10 +35,11 @@ uint64_t sched_ticks(void)
     return ticks;
 }
 
+/* No thread can ever run again: none runnable, none waiting for an event. */
 static bool all_stopped(void)
 {
     for (unsigned i = 0; i < n_threads; i++)
-        if (threads[i]->state != THREAD_STOPPED)
+        if (threads[i]->state == THREAD_RUNNABLE)
             return false;
     return true;
 }

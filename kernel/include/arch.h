@@ -32,6 +32,12 @@ uint64_t arch_boot_vspace_create(struct memmap *mem);
 bool arch_boot_map_user(struct memmap *mem, uint64_t root, uint64_t vaddr, uint64_t paddr,
                         unsigned rights);
 
+/* Make the zeroed page at paddr a new top-level page table (VSpace). */
+void arch_vspace_init(uint64_t paddr);
+
+/* Physical address of a kernel-image (linked) address. */
+uint64_t arch_kernel_virt_to_phys(const void *p);
+
 /*
  * Copy len bytes from user address uaddr in address space root into buf.
  * Every page must be mapped user-readable. Returns false (copying nothing

@@ -1,13 +1,17 @@
 /*
- * Thread control block: a thread's saved user state and scheduling state.
+ * Thread control block: a thread's saved user state, scheduling state and
+ * the capability slots that define its environment (CSpace root, VSpace
+ * root, IPC buffer frame, fault endpoint).
  *
- * Until TCB objects are made from untyped memory (issue 3) the kernel only
- * has the root task's thread, set up at boot.
+ * A TCB object is 2^MICA_TCB_BITS bytes made from untyped memory; the root
+ * task's TCB is set up by the kernel at boot.
  */
 #ifndef KERNEL_TCB_H
 #define KERNEL_TCB_H
 
+#include <cap.h>
 #include <context.h>
+#include <mica/object.h>
 #include <stdint.h>
 
 #define TCB_NAME_MAX 32
@@ -18,15 +22,32 @@ enum thread_state {
     THREAD_STOPPED,  /* stopped by a fault with nobody to handle it */
 };
 
+/* The TCB's own capability slots. */
+enum tcb_slot {
+    TCB_SLOT_CSPACE = 0,
+    TCB_SLOT_VSPACE = 1,
+    TCB_SLOT_IPC_BUFFER = 2,
+    TCB_SLOT_FAULT_EP = 3,
+};
+#define TCB_SLOT_BITS 2
+#define TCB_SLOT_COUNT (1u << TCB_SLOT_BITS)
+
 struct tcb {
     struct arch_context ctx;
     struct arch_fpu_state fpu;
+    struct cte slots[TCB_SLOT_COUNT];
     enum thread_state state;
-    uint64_t vspace_root; /* physical address of the top-level page table */
+    uint64_t vspace_root;     /* physical address of the top-level page table */
+    uint64_t ipc_buffer;      /* user address of the IPC buffer, or 0 */
+    uint64_t ipc_buffer_paddr; /* its frame, or 0 */
     char name[TCB_NAME_MAX];
 };
 
+_Static_assert(sizeof(struct tcb) <= (1u << MICA_TCB_BITS), "TCB fits its object size");
+
 void tcb_init(struct tcb *t, const char *name, uint64_t vspace_root);
+/* The last capability to the TCB is gone: make sure it never runs again. */
+void tcb_finalise(struct tcb *t);
 const char *thread_state_name(enum thread_state s);
 
 #endif

@@ -40,14 +40,14 @@ void *arch_phys_to_virt(uint64_t paddr)
     return (void *)(phys_window + paddr);
 }
 
-static uint64_t kernel_virt_to_phys(const void *p)
+uint64_t arch_kernel_virt_to_phys(const void *p)
 {
     return (uint64_t)p - KERNEL_VBASE;
 }
 
 uint64_t paging_kernel_root(void)
 {
-    return kernel_virt_to_phys(kernel_pml4);
+    return arch_kernel_virt_to_phys(kernel_pml4);
 }
 
 static unsigned pt_index(uint64_t vaddr, unsigned level)
@@ -151,14 +151,21 @@ void *paging_map_mmio(uint64_t paddr)
     return (void *)(va + (paddr & (MICA_PAGE_SIZE - 1)));
 }
 
+void arch_vspace_init(uint64_t paddr)
+{
+    uint64_t *root = arch_phys_to_virt(paddr);
+    for (unsigned i = 256; i < 512; i++)
+        root[i] = kernel_pml4[i];
+}
+
 uint64_t arch_boot_vspace_create(struct memmap *mem)
 {
     uint64_t *root = alloc_table(mem);
     if (!root)
         return 0;
-    for (unsigned i = 256; i < 512; i++)
-        root[i] = kernel_pml4[i];
-    return (uint64_t)root - phys_window;
+    uint64_t paddr = (uint64_t)root - phys_window;
+    arch_vspace_init(paddr);
+    return paddr;
 }
 
 bool arch_boot_map_user(struct memmap *mem, uint64_t root, uint64_t vaddr, uint64_t paddr,

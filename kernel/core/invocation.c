@@ -1,0 +1,73 @@
+/*
+ * Invocation dispatch: a Call whose capability is not an endpoint asks the
+ * kernel to operate on the object. Look the cap up in the caller's CSpace,
+ * gather the message, and hand it to the object's decoder.
+ */
+#include <arch.h>
+#include <cspace.h>
+#include <invocation.h>
+#include <mica/cap.h>
+#include <mica/errors.h>
+#include <mica/message.h>
+#include <tcb.h>
+
+bool inv_mr(const struct invocation *inv, unsigned i, uint64_t *value)
+{
+    if (i >= inv->length)
+        return false;
+    if (i < MICA_MSG_REGS_IN_CPU) {
+        *value = inv->mr_regs[i];
+        return true;
+    }
+    if (!inv->ipc)
+        return false;
+    *value = inv->ipc->mr[i];
+    return true;
+}
+
+int inv_cap(const struct invocation *inv, unsigned i, struct cte **slot, uint64_t *detail)
+{
+    struct lookup l;
+    *detail = 0;
+    if (i >= inv->n_caps || !inv->ipc)
+        return MICA_ERR_TRUNCATED;
+    int err = cspace_lookup(&inv->thread->slots[TCB_SLOT_CSPACE].cap, inv->ipc->caps[i],
+                            MICA_WORD_BITS, false, &l);
+    if (err) {
+        *detail = lookup_detail(&l);
+        return err;
+    }
+    if (l.slot->cap.type == CAP_NULL)
+        return *detail = i, MICA_ERR_INVALID_CAP;
+    *slot = l.slot;
+    return MICA_OK;
+}
+
+static struct mica_ipc_buffer *ipc_buffer(const struct tcb *t)
+{
+    return t->ipc_buffer_paddr ? arch_phys_to_virt(t->ipc_buffer_paddr) : 0;
+}
+
+struct syscall_result invoke(struct tcb *t, const struct syscall_args *a)
+{
+    struct lookup l;
+    int err = cspace_lookup(&t->slots[TCB_SLOT_CSPACE].cap, a->arg[0], MICA_WORD_BITS, false, &l);
+    if (err)
+        return inv_error((uint64_t)err, lookup_detail(&l));
+
+    struct invocation inv = {
+        .thread = t,
+        .slot = l.slot,
+        .label = mica_tag_label(a->arg[1]),
+        .length = mica_tag_length(a->arg[1]),
+        .n_caps = mica_tag_caps(a->arg[1]),
+        .mr_regs = { a->arg[2], a->arg[3], a->arg[4], a->arg[5] },
+        .ipc = ipc_buffer(t),
+    };
+    switch (l.slot->cap.type) {
+    case CAP_CNODE: return cnode_invoke(&inv);
+    case CAP_UNTYPED: return untyped_invoke(&inv);
+    case CAP_NULL: return inv_error(MICA_ERR_INVALID_CAP, 0);
+    default: return inv_error(MICA_ERR_ILLEGAL_OPERATION, inv.label);
+    }
+}

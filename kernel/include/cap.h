@@ -1,0 +1,75 @@
+/*
+ * Capabilities and capability slots.
+ *
+ * A capability is 32 bytes: its type, rights, a size, flags, the physical
+ * address of the object it names, and two type-specific words. A slot (cte)
+ * adds the derivation-tree links that make Revoke and Delete exact
+ * (docs/capabilities.md). A CNode is an array of 2^radix slots; a slot is
+ * exactly 2^MICA_SLOT_BITS bytes.
+ */
+#ifndef KERNEL_CAP_H
+#define KERNEL_CAP_H
+
+#include <mica/object.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum cap_type {
+    CAP_NULL = 0,
+    CAP_UNTYPED,
+    CAP_TCB,
+    CAP_ENDPOINT,
+    CAP_NOTIFICATION,
+    CAP_CNODE,
+    CAP_VSPACE,
+    CAP_PDPT,
+    CAP_PAGE_DIRECTORY,
+    CAP_PAGE_TABLE,
+    CAP_FRAME,
+    CAP_ZOMBIE, /* kernel-internal: a CNode being destroyed (cnode.c) */
+    CAP_TYPE_COUNT
+};
+
+#define CAP_FLAG_DEVICE 0x1 /* untyped/frame: device memory, never zeroed or touched */
+
+struct cap {
+    uint8_t type;       /* enum cap_type */
+    uint8_t rights;     /* MICA_RIGHT_* */
+    uint8_t size_bits;  /* untyped: log2 bytes; cnode: radix (log2 slots); frame: log2 page size */
+    uint8_t flags;      /* CAP_FLAG_* */
+    uint8_t guard_bits; /* cnode: guard length */
+    uint8_t reserved[3];
+    uint64_t paddr;     /* physical address of the object */
+    uint64_t word1;     /* untyped: bytes used (watermark); cnode: guard value;
+                         * endpoint/notification: badge; mapped objects: mapped vaddr */
+    uint64_t word2;     /* mapped objects: vspace (PML4 paddr) they are mapped in, or 0;
+                         * zombie: link to the next zombie (cnode.c) */
+};
+
+struct cte {
+    struct cap cap;
+    /* Derivation tree: a cap's children were derived from it (copies,
+     * mints, or objects retyped from an untyped). Siblings form a doubly
+     * linked list; caps to one object always stay contiguous in it. */
+    struct cte *parent;
+    struct cte *first_child;
+    struct cte *next;
+    struct cte *prev;
+};
+
+_Static_assert(sizeof(struct cap) == 32, "cap layout");
+_Static_assert(sizeof(struct cte) == (1u << MICA_SLOT_BITS), "slot size matches the ABI");
+
+static inline bool cap_is_null(const struct cap *c) { return c->type == CAP_NULL; }
+
+/* Do two caps name the same object? Untyped caps are never copied, so an
+ * untyped never "shares" its object, even with a child at the same address. */
+static inline bool cap_same_object(const struct cap *a, const struct cap *b)
+{
+    return a->type == b->type && a->type != CAP_UNTYPED && a->type != CAP_NULL &&
+           a->paddr == b->paddr && a->size_bits == b->size_bits;
+}
+
+const char *cap_type_name(unsigned type);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * Decoding an invocation: a Call on a capability that is not an endpoint.
+ * The syscall layer fills struct invocation; each object's decode function
+ * checks every argument (no side effects), then performs the operation.
+ */
+#ifndef KERNEL_INVOCATION_H
+#define KERNEL_INVOCATION_H
+
+#include <cap.h>
+#include <mica/message.h>
+#include <mica/syscall.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <syscall_dispatch.h>
+
+struct tcb;
+
+struct invocation {
+    struct tcb *thread;
+    struct cte *slot;    /* the invoked capability's slot */
+    uint64_t label;
+    unsigned length;     /* message registers supplied */
+    unsigned n_caps;     /* extra capabilities supplied */
+    uint64_t mr_regs[MICA_MSG_REGS_IN_CPU];
+    struct mica_ipc_buffer *ipc; /* the caller's IPC buffer (kernel view), or NULL */
+};
+
+/* Message register i, if the caller supplied it. */
+bool inv_mr(const struct invocation *inv, unsigned i, uint64_t *value);
+
+/* Resolve extra capability i (named in the IPC buffer) to its slot.
+ * Returns MICA_OK or an error with *detail set. */
+int inv_cap(const struct invocation *inv, unsigned i, struct cte **slot, uint64_t *detail);
+
+/* Resolve (index, depth) relative to the CNode cap `root` to a slot, exactly. */
+int inv_lookup_slot(const struct cap *root, uint64_t index, uint64_t depth, struct cte **slot,
+                    uint64_t *detail);
+
+struct syscall_result invoke(struct tcb *t, const struct syscall_args *a);
+
+/* Per-object decoders. */
+struct syscall_result cnode_invoke(struct invocation *inv);
+struct syscall_result untyped_invoke(struct invocation *inv);
+
+static inline struct syscall_result inv_ok(uint64_t value)
+{
+    return (struct syscall_result){ 0, value };
+}
+static inline struct syscall_result inv_error(uint64_t status, uint64_t detail)
+{
+    return (struct syscall_result){ status, detail };
+}
+
+#endif

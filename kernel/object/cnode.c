@@ -1,0 +1,257 @@
+/*
+ * CNode: an array of capability slots, and the capability operations on
+ * them: Copy, Mint, Move, Mutate, Delete, Revoke.
+ *
+ * Decoding (argument and rights checks, no side effects) is separate from
+ * the operations, which cannot fail once decoding succeeded.
+ *
+ * Destroying an object that holds slots (a CNode, a TCB) empties those
+ * slots, which may hold the last caps to further CNodes, and so on. To do
+ * that without recursion (a user could build an arbitrarily deep chain),
+ * the slot holding the dying object's last cap becomes a "zombie" that
+ * remembers the next zombie up: the chain of zombies is the work stack,
+ * stored in the dying objects themselves.
+ */
+#include <arch.h>
+#include <cnode.h>
+#include <cspace.h>
+#include <invocation.h>
+#include <kstring.h>
+#include <mdb.h>
+#include <mica/cap.h>
+#include <mica/errors.h>
+#include <mica/invocation.h>
+#include <object.h>
+
+static const struct cap null_cap;
+
+void cte_insert(struct cte *parent, struct cte *dest, const struct cap *cap)
+{
+    dest->cap = *cap;
+    mdb_insert_child(parent, dest);
+}
+
+/* Empty every slot under the zombie in `start`, descending into objects
+ * whose last cap is found there, until the whole chain is done. */
+static void destroy_slots(struct cte *start)
+{
+    struct cte *cur = start;
+    while (cur) {
+        struct cap *z = &cur->cap;
+        struct cte *slots = cnode_slots(z);
+        uint64_t count = 1ull << z->size_bits, i = z->word1;
+        /* Zombies here are links of this very chain (possibly `cur`). */
+        while (i < count && (slots[i].cap.type == CAP_NULL || slots[i].cap.type == CAP_ZOMBIE))
+            i++;
+        z->word1 = i;
+        if (i == count) { /* all empty: this object is gone; back up the chain */
+            struct cte *up = (struct cte *)z->word2;
+            cur->cap = null_cap;
+            cur = up;
+            continue;
+        }
+        struct cte *s = &slots[i];
+        struct cap c = s->cap;
+        bool final = mdb_is_final(s);
+        uint64_t inner;
+        unsigned inner_bits;
+        mdb_remove(s);
+        s->cap = null_cap;
+        if (!final)
+            continue;
+        object_finalise(&c);
+        if (object_slots(&c, &inner, &inner_bits) && inner != z->paddr) {
+            s->cap = (struct cap){ .type = CAP_ZOMBIE, .paddr = inner,
+                                   .size_bits = (uint8_t)inner_bits, .word2 = (uint64_t)cur };
+            cur = s;
+        }
+    }
+}
+
+void cte_delete(struct cte *slot)
+{
+    if (slot->cap.type == CAP_NULL || slot->cap.type == CAP_ZOMBIE)
+        return;
+    struct cap c = slot->cap;
+    bool final = mdb_is_final(slot);
+    uint64_t inner;
+    unsigned inner_bits;
+    mdb_remove(slot);
+    slot->cap = null_cap;
+    if (!final)
+        return;
+    object_finalise(&c);
+    if (object_slots(&c, &inner, &inner_bits)) {
+        slot->cap = (struct cap){ .type = CAP_ZOMBIE, .paddr = inner,
+                                  .size_bits = (uint8_t)inner_bits, .word2 = 0 };
+        destroy_slots(slot);
+    }
+}
+
+void cte_revoke(struct cte *slot)
+{
+    struct cap orig = slot->cap;
+    struct cte *leaf;
+    /* Deleting descendants can destroy objects whose slots hold this very
+     * cap; stop as soon as the slot no longer holds what we started with. */
+    while (slot->cap.type == orig.type && slot->cap.paddr == orig.paddr &&
+           (leaf = mdb_leaf_descendant(slot)))
+        cte_delete(leaf);
+    if (slot->cap.type == CAP_UNTYPED && slot->cap.paddr == orig.paddr && !mdb_has_children(slot))
+        slot->cap.word1 = 0; /* nothing made from it survives: all free again */
+}
+
+/* ---------------------------------------------------------------- decode */
+
+int inv_lookup_slot(const struct cap *root, uint64_t index, uint64_t depth, struct cte **slot,
+                    uint64_t *detail)
+{
+    struct lookup l;
+    int err = cspace_lookup(root, index, depth > 64 ? 0 : (unsigned)depth, true, &l);
+    if (err) {
+        *detail = lookup_detail(&l);
+        return err;
+    }
+    *slot = l.slot;
+    return MICA_OK;
+}
+
+struct slot_args {
+    struct cte *dest;
+    struct cte *src;
+};
+
+/* MR0 dest index, MR1 dest depth, cap0 source root, MR2 src index, MR3 src depth. */
+static int decode_two_slots(struct invocation *inv, struct slot_args *a, uint64_t *detail)
+{
+    uint64_t di, dd, si, sd;
+    struct cte *src_root;
+    *detail = 0;
+    if (!inv_mr(inv, 0, &di) || !inv_mr(inv, 1, &dd) || !inv_mr(inv, 2, &si) ||
+        !inv_mr(inv, 3, &sd))
+        return MICA_ERR_TRUNCATED;
+    int err = inv_lookup_slot(&inv->slot->cap, di, dd, &a->dest, detail);
+    if (err)
+        return err;
+    if ((err = inv_cap(inv, 0, &src_root, detail)) != MICA_OK)
+        return err;
+    if ((err = inv_lookup_slot(&src_root->cap, si, sd, &a->src, detail)) != MICA_OK)
+        return err;
+    if (a->src->cap.type == CAP_NULL)
+        return MICA_ERR_SLOT_EMPTY;
+    if (a->dest->cap.type != CAP_NULL)
+        return MICA_ERR_SLOT_OCCUPIED;
+    return MICA_OK;
+}
+
+/*
+ * The badge/guard word of Mint and Mutate. Endpoint and notification
+ * badges can be set only once; a CNode's guard word is
+ * (guard << 8) | guard_bits, and guard + radix may not exceed 64 bits.
+ */
+static int apply_data(struct cap *c, uint64_t data)
+{
+    switch (c->type) {
+    case CAP_ENDPOINT:
+    case CAP_NOTIFICATION:
+        if (data == 0)
+            return MICA_OK;
+        if (c->word1 != 0)
+            return MICA_ERR_ILLEGAL_OPERATION; /* already badged */
+        c->word1 = data;
+        return MICA_OK;
+    case CAP_CNODE: {
+        unsigned bits = data & 0xff;
+        uint64_t guard = data >> 8;
+        if (bits + c->size_bits > 64 || (bits < 56 && (guard >> bits) != 0))
+            return MICA_ERR_RANGE;
+        c->guard_bits = (uint8_t)bits;
+        c->word1 = guard;
+        return MICA_OK;
+    }
+    default:
+        return data ? MICA_ERR_INVALID_ARGUMENT : MICA_OK;
+    }
+}
+
+/* The cap a copy of `src` starts as: never mapped, rights reduced. */
+static struct cap derive(const struct cap *src, uint64_t rights)
+{
+    struct cap c = *src;
+    c.rights &= (uint8_t)rights;
+    if (c.type == CAP_FRAME || c.type == CAP_PDPT || c.type == CAP_PAGE_DIRECTORY ||
+        c.type == CAP_PAGE_TABLE) {
+        c.word1 = 0;
+        c.word2 = 0;
+    }
+    return c;
+}
+
+static struct syscall_result copy_or_mint(struct invocation *inv, bool mint)
+{
+    struct slot_args a;
+    uint64_t detail, rights, data = 0;
+    int err = decode_two_slots(inv, &a, &detail);
+    if (err)
+        return inv_error(err, detail);
+    if (!inv_mr(inv, 4, &rights) || (mint && !inv_mr(inv, 5, &data)))
+        return inv_error(MICA_ERR_TRUNCATED, 0);
+    if (rights & ~(uint64_t)MICA_RIGHTS_ALL)
+        return inv_error(MICA_ERR_INVALID_ARGUMENT, rights);
+    if (a.src->cap.type == CAP_UNTYPED || a.src->cap.type == CAP_ZOMBIE)
+        return inv_error(MICA_ERR_ILLEGAL_OPERATION, 0); /* untyped caps are unique */
+    struct cap c = derive(&a.src->cap, rights);
+    if ((err = apply_data(&c, data)) != MICA_OK)
+        return inv_error(err, data);
+    cte_insert(a.src, a.dest, &c);
+    return inv_ok(0);
+}
+
+static struct syscall_result move_or_mutate(struct invocation *inv, bool mutate)
+{
+    struct slot_args a;
+    uint64_t detail, data = 0;
+    int err = decode_two_slots(inv, &a, &detail);
+    if (err)
+        return inv_error(err, detail);
+    if (mutate && !inv_mr(inv, 4, &data))
+        return inv_error(MICA_ERR_TRUNCATED, 0);
+    if (a.src->cap.type == CAP_ZOMBIE)
+        return inv_error(MICA_ERR_ILLEGAL_OPERATION, 0);
+    struct cap c = a.src->cap;
+    if (mutate && (err = apply_data(&c, data)) != MICA_OK)
+        return inv_error(err, data);
+    a.dest->cap = c;
+    mdb_move(a.src, a.dest);
+    a.src->cap = null_cap;
+    return inv_ok(0);
+}
+
+static struct syscall_result delete_or_revoke(struct invocation *inv, bool revoke)
+{
+    uint64_t index, depth, detail = 0;
+    struct cte *slot;
+    if (!inv_mr(inv, 0, &index) || !inv_mr(inv, 1, &depth))
+        return inv_error(MICA_ERR_TRUNCATED, 0);
+    int err = inv_lookup_slot(&inv->slot->cap, index, depth, &slot, &detail);
+    if (err)
+        return inv_error(err, detail);
+    if (revoke)
+        cte_revoke(slot);
+    else
+        cte_delete(slot);
+    return inv_ok(0);
+}
+
+struct syscall_result cnode_invoke(struct invocation *inv)
+{
+    switch (inv->label) {
+    case MICA_CNODE_COPY: return copy_or_mint(inv, false);
+    case MICA_CNODE_MINT: return copy_or_mint(inv, true);
+    case MICA_CNODE_MOVE: return move_or_mutate(inv, false);
+    case MICA_CNODE_MUTATE: return move_or_mutate(inv, true);
+    case MICA_CNODE_DELETE: return delete_or_revoke(inv, false);
+    case MICA_CNODE_REVOKE: return delete_or_revoke(inv, true);
+    }
+    return inv_error(MICA_ERR_ILLEGAL_OPERATION, inv->label);
+}
