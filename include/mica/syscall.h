@@ -37,8 +37,18 @@
 #define MICA_SYS_DEBUG_WRITE   (-65) /* rdi = user buffer, rsi = length; returns bytes in rdi */
 #define MICA_SYS_DEBUG_HALT    (-66) /* rdi = status (0 = success); stops the machine */
 #define MICA_SYS_DEBUG_TICKS   (-67) /* returns timer interrupts since boot in rdi */
+#define MICA_SYS_DEBUG_CAP_IDENTIFY (-68) /* rdi = cptr; returns MICA_CAP_ID word in rdi */
 
-#define MICA_SYS_MIN MICA_SYS_DEBUG_TICKS
+#define MICA_SYS_MIN MICA_SYS_DEBUG_CAP_IDENTIFY
+
+/* The word DebugCapIdentify returns: object type (enum mica_object_type,
+ * frames as MICA_OBJ_FRAME_4K/2M, 0 for an empty slot), rights, size bits,
+ * and whether the cap carries a badge (endpoints/notifications) or guard. */
+#define MICA_CAP_ID_TYPE(w)      ((unsigned)((w) & 0xff))
+#define MICA_CAP_ID_RIGHTS(w)    ((unsigned)(((w) >> 8) & 0xff))
+#define MICA_CAP_ID_SIZE_BITS(w) ((unsigned)(((w) >> 16) & 0xff))
+#define MICA_CAP_ID_MAPPED       (1ull << 24) /* frame or table: currently mapped */
+#define MICA_CAP_ID_BADGED       (1ull << 25) /* endpoint/notification with a badge */
 
 /* Number of message registers passed in CPU registers. */
 #define MICA_MSG_REGS_IN_CPU 4

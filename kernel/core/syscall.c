@@ -4,7 +4,11 @@
  * The debug calls exist only in debug builds (CONFIG_DEBUG).
  */
 #include <arch.h>
+#include <cap.h>
 #include <console.h>
+#include <cspace.h>
+#include <mica/cap.h>
+#include <mica/object.h>
 #include <invocation.h>
 #include <mica/debug.h>
 #include <mica/errors.h>
@@ -50,6 +54,35 @@ static struct syscall_result debug_write(struct tcb *t, uint64_t buf, uint64_t l
     return ok(done);
 }
 
+static const uint8_t mica_types[CAP_TYPE_COUNT] = {
+    [CAP_UNTYPED] = MICA_OBJ_UNTYPED, [CAP_TCB] = MICA_OBJ_TCB,
+    [CAP_ENDPOINT] = MICA_OBJ_ENDPOINT, [CAP_NOTIFICATION] = MICA_OBJ_NOTIFICATION,
+    [CAP_CNODE] = MICA_OBJ_CNODE, [CAP_VSPACE] = MICA_OBJ_VSPACE, [CAP_PDPT] = MICA_OBJ_PDPT,
+    [CAP_PAGE_DIRECTORY] = MICA_OBJ_PAGE_DIRECTORY, [CAP_PAGE_TABLE] = MICA_OBJ_PAGE_TABLE,
+    [CAP_FRAME] = MICA_OBJ_FRAME_4K,
+};
+
+/* Describe the cap at cptr (a debugging and testing aid). */
+static struct syscall_result debug_cap_identify(struct tcb *t, uint64_t cptr)
+{
+    struct lookup l;
+    int err = cspace_lookup(&t->slots[TCB_SLOT_CSPACE].cap, cptr, MICA_WORD_BITS, false, &l);
+    if (err)
+        return error((uint64_t)err, lookup_detail(&l));
+    const struct cap *c = &l.slot->cap;
+    uint64_t type = c->type < CAP_TYPE_COUNT ? mica_types[c->type] : 0;
+    if (c->type == CAP_FRAME && c->size_bits == MICA_FRAME_2M_BITS)
+        type = MICA_OBJ_FRAME_2M;
+    uint64_t w = type | ((uint64_t)c->rights << 8) | ((uint64_t)c->size_bits << 16);
+    bool mappable = c->type == CAP_FRAME || c->type == CAP_PDPT ||
+                    c->type == CAP_PAGE_DIRECTORY || c->type == CAP_PAGE_TABLE;
+    if (mappable && c->word2)
+        w |= MICA_CAP_ID_MAPPED;
+    if ((c->type == CAP_ENDPOINT || c->type == CAP_NOTIFICATION) && c->word1)
+        w |= MICA_CAP_ID_BADGED;
+    return ok(w);
+}
+
 static struct syscall_result debug_call(struct tcb *t, const struct syscall_args *a)
 {
     switch (a->number) {
@@ -60,6 +93,8 @@ static struct syscall_result debug_call(struct tcb *t, const struct syscall_args
         return debug_write(t, a->arg[0], a->arg[1]);
     case MICA_SYS_DEBUG_TICKS:
         return ok(sched_ticks());
+    case MICA_SYS_DEBUG_CAP_IDENTIFY:
+        return debug_cap_identify(t, a->arg[0]);
     case MICA_SYS_DEBUG_HALT:
         kprintf("mica: thread '%s' halted the machine (status %ld)\n", t->name, (long)a->arg[0]);
         machine_halt(a->arg[0] == 0 ? MICA_EXIT_SUCCESS : MICA_EXIT_FAILURE);
@@ -80,6 +115,7 @@ struct syscall_result syscall_dispatch(struct tcb *t, const struct syscall_args 
     case MICA_SYS_DEBUG_WRITE:
     case MICA_SYS_DEBUG_TICKS:
     case MICA_SYS_DEBUG_HALT:
+    case MICA_SYS_DEBUG_CAP_IDENTIFY:
         return debug_call(t, a);
 #endif
     default:

@@ -1,11 +1,13 @@
 /* libmica start-up, exit and console output. */
 #include <format.h>
 #include <libmica.h>
+#include <mica_invoke.h>
 
 void mica_start(const struct mica_bootinfo *bootinfo);
 
 void mica_start(const struct mica_bootinfo *bootinfo)
 {
+    mica_ipc = (struct mica_ipc_buffer *)bootinfo->ipc_buffer;
     mica_exit(main(bootinfo));
 }
 

@@ -38,6 +38,7 @@ const char *ktest_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2
 extern const struct ktest boot_tests[];
 extern const struct ktest cpu_tests[];
 extern const struct ktest syscall_tests[];
+extern const struct ktest cap_tests[];
 
 /* Deliberate faults, selected with the module argument "fault=NAME". */
 void ktest_fault(const char *name);

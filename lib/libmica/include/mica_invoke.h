@@ -1,0 +1,68 @@
+/*
+ * libmica: one C function per kernel invocation (include/mica/invocation.h).
+ *
+ * Each returns a struct mica_sysret: .status is MICA_OK or an error code
+ * (include/mica/errors.h) and .value a result or, on error, a detail word
+ * (for MICA_ERR_LOOKUP_FAILED: MICA_LOOKUP_KIND / MICA_LOOKUP_BITS_LEFT).
+ *
+ * Slots are named as in seL4: a CNode capability `root` plus an `index` and
+ * a `depth` (how many bits of index to resolve starting at root). In the
+ * root task's initial CSpace a slot number with depth 64 names a slot.
+ */
+#ifndef LIBMICA_INVOKE_H
+#define LIBMICA_INVOKE_H
+
+#include <libmica.h>
+#include <mica/cap.h>
+#include <mica/invocation.h>
+#include <mica/message.h>
+#include <mica/object.h>
+
+/* The calling thread's IPC buffer (set up by the start-up code). */
+extern struct mica_ipc_buffer *mica_ipc;
+
+/*
+ * Call `cap` with `label` and message registers mr[0..length), passing
+ * the caps named in caps[0..n_caps) (CPtrs in the caller's CSpace).
+ */
+struct mica_sysret mica_invoke(mica_cptr_t cap, mica_word_t label, const mica_word_t *mr,
+                               unsigned length, const mica_cptr_t *caps, unsigned n_caps);
+
+/* Untyped_Retype: make `count` objects of `type` (size_bits for untyped and
+ * CNode objects) from `untyped`, with caps in consecutive slots starting at
+ * `offset` of the CNode named by (root, node_index, node_depth); depth 0
+ * means `root` itself. */
+struct mica_sysret mica_untyped_retype(mica_cptr_t untyped, unsigned type, unsigned size_bits,
+                                       mica_cptr_t root, mica_word_t node_index,
+                                       unsigned node_depth, mica_word_t offset,
+                                       unsigned count);
+
+/* CNode_Copy: a copy of the source cap with rights reduced to `rights`,
+ * derived from it (revoking the source deletes it). */
+struct mica_sysret mica_cnode_copy(mica_cptr_t dest_root, mica_word_t dest_index,
+                                   unsigned dest_depth, mica_cptr_t src_root,
+                                   mica_word_t src_index, unsigned src_depth, unsigned rights);
+/* CNode_Mint: a copy with reduced rights and a badge (endpoints,
+ * notifications: set once) or a guard word (CNodes: guard << 8 | guard_bits). */
+struct mica_sysret mica_cnode_mint(mica_cptr_t dest_root, mica_word_t dest_index,
+                                   unsigned dest_depth, mica_cptr_t src_root,
+                                   mica_word_t src_index, unsigned src_depth, unsigned rights,
+                                   mica_word_t badge);
+/* CNode_Move: move a cap (and its place in the derivation tree). */
+struct mica_sysret mica_cnode_move(mica_cptr_t dest_root, mica_word_t dest_index,
+                                   unsigned dest_depth, mica_cptr_t src_root,
+                                   mica_word_t src_index, unsigned src_depth);
+/* CNode_Mutate: move and set a badge or guard at the same time. */
+struct mica_sysret mica_cnode_mutate(mica_cptr_t dest_root, mica_word_t dest_index,
+                                     unsigned dest_depth, mica_cptr_t src_root,
+                                     mica_word_t src_index, unsigned src_depth,
+                                     mica_word_t badge);
+/* CNode_Delete: empty a slot (destroying the object with its last cap). */
+struct mica_sysret mica_cnode_delete(mica_cptr_t root, mica_word_t index, unsigned depth);
+/* CNode_Revoke: delete every cap derived from the one in the slot. */
+struct mica_sysret mica_cnode_revoke(mica_cptr_t root, mica_word_t index, unsigned depth);
+
+/* Debug: describe the cap at cptr (MICA_CAP_ID_* in .value). */
+struct mica_sysret mica_debug_cap_identify(mica_cptr_t cptr);
+
+#endif

@@ -1,0 +1,93 @@
+/* libmica invocation stubs (see mica_invoke.h). */
+#include <mica_invoke.h>
+
+struct mica_ipc_buffer *mica_ipc;
+
+struct mica_sysret mica_invoke(mica_cptr_t cap, mica_word_t label, const mica_word_t *mr,
+                               unsigned length, const mica_cptr_t *caps, unsigned n_caps)
+{
+    for (unsigned i = MICA_MSG_REGS_IN_CPU; i < length; i++)
+        mica_ipc->mr[i] = mr[i];
+    for (unsigned i = 0; i < n_caps; i++)
+        mica_ipc->caps[i] = caps[i];
+    register mica_word_t rax __asm__("rax") = (mica_word_t)MICA_SYS_CALL;
+    register mica_word_t rdi __asm__("rdi") = cap;
+    register mica_word_t rsi __asm__("rsi") = mica_tag(label, length, n_caps);
+    register mica_word_t rdx __asm__("rdx") = length > 0 ? mr[0] : 0;
+    register mica_word_t r10 __asm__("r10") = length > 1 ? mr[1] : 0;
+    register mica_word_t r8 __asm__("r8") = length > 2 ? mr[2] : 0;
+    register mica_word_t r9 __asm__("r9") = length > 3 ? mr[3] : 0;
+    __asm__ volatile("syscall"
+                     : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
+                     :
+                     : "rcx", "r11", "memory");
+    return (struct mica_sysret){ rax, rdi };
+}
+
+struct mica_sysret mica_untyped_retype(mica_cptr_t untyped, unsigned type, unsigned size_bits,
+                                       mica_cptr_t root, mica_word_t node_index,
+                                       unsigned node_depth, mica_word_t offset, unsigned count)
+{
+    mica_word_t mr[] = { type, size_bits, node_index, node_depth, offset, count };
+    return mica_invoke(untyped, MICA_UNTYPED_RETYPE, mr, 6, &root, 1);
+}
+
+static struct mica_sysret two_slots(mica_word_t label, mica_cptr_t dest_root,
+                                    mica_word_t dest_index, unsigned dest_depth,
+                                    mica_cptr_t src_root, mica_word_t src_index,
+                                    unsigned src_depth, mica_word_t extra0, mica_word_t extra1,
+                                    unsigned length)
+{
+    mica_word_t mr[] = { dest_index, dest_depth, src_index, src_depth, extra0, extra1 };
+    return mica_invoke(dest_root, label, mr, length, &src_root, 1);
+}
+
+struct mica_sysret mica_cnode_copy(mica_cptr_t dest_root, mica_word_t dest_index,
+                                   unsigned dest_depth, mica_cptr_t src_root,
+                                   mica_word_t src_index, unsigned src_depth, unsigned rights)
+{
+    return two_slots(MICA_CNODE_COPY, dest_root, dest_index, dest_depth, src_root, src_index,
+                     src_depth, rights, 0, 5);
+}
+
+struct mica_sysret mica_cnode_mint(mica_cptr_t dest_root, mica_word_t dest_index,
+                                   unsigned dest_depth, mica_cptr_t src_root,
+                                   mica_word_t src_index, unsigned src_depth, unsigned rights,
+                                   mica_word_t badge)
+{
+    return two_slots(MICA_CNODE_MINT, dest_root, dest_index, dest_depth, src_root, src_index,
+                     src_depth, rights, badge, 6);
+}
+
+struct mica_sysret mica_cnode_move(mica_cptr_t dest_root, mica_word_t dest_index,
+                                   unsigned dest_depth, mica_cptr_t src_root,
+                                   mica_word_t src_index, unsigned src_depth)
+{
+    return two_slots(MICA_CNODE_MOVE, dest_root, dest_index, dest_depth, src_root, src_index,
+                     src_depth, 0, 0, 4);
+}
+
+struct mica_sysret mica_cnode_mutate(mica_cptr_t dest_root, mica_word_t dest_index,
+                                     unsigned dest_depth, mica_cptr_t src_root,
+                                     mica_word_t src_index, unsigned src_depth, mica_word_t badge)
+{
+    return two_slots(MICA_CNODE_MUTATE, dest_root, dest_index, dest_depth, src_root, src_index,
+                     src_depth, badge, 0, 5);
+}
+
+struct mica_sysret mica_cnode_delete(mica_cptr_t root, mica_word_t index, unsigned depth)
+{
+    mica_word_t mr[] = { index, depth };
+    return mica_invoke(root, MICA_CNODE_DELETE, mr, 2, 0, 0);
+}
+
+struct mica_sysret mica_cnode_revoke(mica_cptr_t root, mica_word_t index, unsigned depth)
+{
+    mica_word_t mr[] = { index, depth };
+    return mica_invoke(root, MICA_CNODE_REVOKE, mr, 2, 0, 0);
+}
+
+struct mica_sysret mica_debug_cap_identify(mica_cptr_t cptr)
+{
+    return mica_syscall2(MICA_SYS_DEBUG_CAP_IDENTIFY, cptr, 0);
+}

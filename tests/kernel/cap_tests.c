@@ -1,0 +1,163 @@
+/*
+ * Capabilities and untyped memory: the main success paths of CNode and
+ * Untyped invocations, and the memory accounting that makes them exact.
+ */
+#include "ktest.h"
+#include <mica_invoke.h>
+
+#define ROOT MICA_CAP_INIT_CNODE
+#define D 64 /* depth that names a slot of the root CNode */
+
+/* Free slots for tests: every test leaves them empty again. */
+static mica_word_t slot(const struct mica_bootinfo *bi, unsigned i)
+{
+    return bi->slot_empty_first + i;
+}
+
+/* The smallest boot untyped of at least 2^bits bytes, or 0. */
+static mica_cptr_t find_untyped(const struct mica_bootinfo *bi, unsigned bits, unsigned *got)
+{
+    mica_cptr_t best = 0;
+    unsigned best_bits = 99;
+    for (unsigned i = 0; i < bi->n_untyped; i++) {
+        unsigned b = bi->untyped[i].size_bits;
+        if (b >= bits && b < best_bits) {
+            best = bi->slot_untyped_first + i;
+            best_bits = b;
+        }
+    }
+    if (got)
+        *got = best_bits;
+    return best;
+}
+
+static unsigned id_type(mica_cptr_t c)
+{
+    struct mica_sysret r = mica_debug_cap_identify(c);
+    return r.status ? 0xffff : MICA_CAP_ID_TYPE(r.value);
+}
+
+static const char *initial_cspace(const struct mica_bootinfo *bi)
+{
+    CHECK_EQ(id_type(MICA_CAP_NULL), MICA_OBJ_NULL);
+    CHECK_EQ(id_type(MICA_CAP_INIT_TCB), MICA_OBJ_TCB);
+    CHECK_EQ(id_type(MICA_CAP_INIT_CNODE), MICA_OBJ_CNODE);
+    CHECK_EQ(id_type(MICA_CAP_INIT_VSPACE), MICA_OBJ_VSPACE);
+    CHECK_EQ(id_type(MICA_CAP_INIT_IPC_BUFFER), MICA_OBJ_FRAME_4K);
+    CHECK_EQ(id_type(MICA_CAP_BOOTINFO_FRAME), MICA_OBJ_FRAME_4K);
+    CHECK_EQ(MICA_CAP_ID_SIZE_BITS(mica_debug_cap_identify(ROOT).value), MICA_ROOT_CNODE_BITS);
+    CHECK_EQ(bi->root_cnode_bits, MICA_ROOT_CNODE_BITS);
+    for (unsigned i = 0; i < bi->n_untyped; i++) {
+        struct mica_sysret r = mica_debug_cap_identify(bi->slot_untyped_first + i);
+        CHECK_EQ(MICA_CAP_ID_TYPE(r.value), MICA_OBJ_UNTYPED);
+        CHECK_EQ(MICA_CAP_ID_SIZE_BITS(r.value), bi->untyped[i].size_bits);
+    }
+    CHECK_EQ(bi->slot_empty_first, bi->slot_untyped_first + bi->n_untyped);
+    CHECK_EQ(bi->slot_empty_end, 1u << MICA_ROOT_CNODE_BITS);
+    for (mica_word_t s = bi->slot_empty_first; s < bi->slot_empty_end; s += 97)
+        CHECK_EQ(id_type(s), MICA_OBJ_NULL);
+    return 0;
+}
+
+static const char *retype_and_revoke(const struct mica_bootinfo *bi)
+{
+    mica_cptr_t ut = find_untyped(bi, 16, 0);
+    CHECK(ut);
+    struct mica_sysret r = mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, slot(bi, 0), 4);
+    CHECK_EQ(r.status, MICA_OK);
+    for (unsigned i = 0; i < 4; i++)
+        CHECK_EQ(id_type(slot(bi, i)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
+    for (unsigned i = 0; i < 4; i++)
+        CHECK_EQ(id_type(slot(bi, i)), MICA_OBJ_NULL);
+    CHECK_EQ(id_type(ut), MICA_OBJ_UNTYPED);
+    return 0;
+}
+
+/* Fill an untyped completely with 4 KiB frames, twice over: revoke must
+ * make exactly the same memory available again. */
+static const char *untyped_exhaust_and_reuse(const struct mica_bootinfo *bi)
+{
+    unsigned bits;
+    mica_cptr_t ut = find_untyped(bi, 16, &bits);
+    CHECK(ut && bits <= 20);
+    unsigned expected = 1u << (bits - 12), made[2] = { 0, 0 };
+    for (int round = 0; round < 2; round++) {
+        while (made[round] < expected + 1) {
+            struct mica_sysret r = mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0,
+                                                       slot(bi, made[round]), 1);
+            if (r.status == MICA_ERR_NOT_ENOUGH_MEMORY)
+                break;
+            CHECK_EQ(r.status, MICA_OK);
+            made[round]++;
+        }
+        CHECK_EQ(made[round], expected);
+        CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
+        CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
+    }
+    return 0;
+}
+
+static const char *copy_mint_delete(const struct mica_bootinfo *bi)
+{
+    mica_cptr_t ut = find_untyped(bi, 16, 0);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, slot(bi, 0), 1).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 2), D, ROOT, slot(bi, 0), D, MICA_RIGHT_WRITE, 42).status, MICA_OK);
+    struct mica_sysret r = mica_debug_cap_identify(slot(bi, 2));
+    CHECK_EQ(MICA_CAP_ID_RIGHTS(r.value), MICA_RIGHT_WRITE);
+    CHECK(r.value & MICA_CAP_ID_BADGED);
+    /* A badge is set once. */
+    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 3), D, ROOT, slot(bi, 2), D, MICA_RIGHTS_ALL, 7).status,
+             MICA_ERR_ILLEGAL_OPERATION);
+    /* Rights never grow again. */
+    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 3), D, ROOT, slot(bi, 2), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(MICA_CAP_ID_RIGHTS(mica_debug_cap_identify(slot(bi, 3)).value), MICA_RIGHT_WRITE);
+    /* Revoking the original removes every copy and nothing else. */
+    CHECK_EQ(mica_cnode_revoke(ROOT, slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_ENDPOINT);
+    for (unsigned i = 1; i < 4; i++)
+        CHECK_EQ(id_type(slot(bi, i)), MICA_OBJ_NULL);
+    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
+    CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
+    return 0;
+}
+
+/* A chain of CNodes, each holding the last cap to the next, is destroyed
+ * by deleting its head; afterwards the whole untyped is free again. */
+static const char *cnode_chain_destroyed(const struct mica_bootinfo *bi)
+{
+    unsigned bits;
+    mica_cptr_t ut = find_untyped(bi, 18, &bits);
+    CHECK(ut);
+    const unsigned n = 300;
+    /* CNodes of 2 slots (128 bytes): retype each into slot 0 of the previous. */
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 1, ROOT, 0, 0, slot(bi, 0), 1).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    for (unsigned i = 1; i < n; i++) {
+        /* slot(1) names the newest CNode; put the next one in its slot 0,
+         * then move a working copy of it into slot(1). */
+        CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 1, slot(bi, 1), 0, 0, 0, 1).status, MICA_OK);
+        CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 2), D).status, MICA_OK);
+        CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 2), D, slot(bi, 1), 0, 1, MICA_RIGHTS_ALL).status, MICA_OK);
+        CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 1), D).status, MICA_OK);
+        CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 1), D, ROOT, slot(bi, 2), D).status, MICA_OK);
+    }
+    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 1), D).status, MICA_OK);
+    /* Deleting the head destroys all n CNodes without recursion. */
+    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 0), D).status, MICA_OK);
+    /* Nothing made from ut survives, so it can be retyped whole. */
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, bits, ROOT, 0, 0, slot(bi, 0), 1).status, MICA_OK);
+    CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
+    return 0;
+}
+
+const struct ktest cap_tests[] = {
+    { "cspace_initial_caps", initial_cspace },
+    { "untyped_retype_endpoints_then_revoke", retype_and_revoke },
+    { "untyped_exhaust_revoke_reuse_twice", untyped_exhaust_and_reuse },
+    { "cnode_copy_mint_badge_rights_revoke_delete", copy_mint_delete },
+    { "cnode_chain_of_300_destroyed_iteratively", cnode_chain_destroyed },
+    { 0, 0 },
+};
