@@ -67,6 +67,10 @@ struct syscall_result invoke(struct tcb *t, const struct syscall_args *a)
     switch (l.slot->cap.type) {
     case CAP_CNODE: return cnode_invoke(&inv);
     case CAP_UNTYPED: return untyped_invoke(&inv);
+    case CAP_FRAME: return frame_invoke(&inv);
+    case CAP_PDPT:
+    case CAP_PAGE_DIRECTORY:
+    case CAP_PAGE_TABLE: return page_table_invoke(&inv);
     case CAP_NULL: return inv_error(MICA_ERR_INVALID_CAP, 0);
     default: return inv_error(MICA_ERR_ILLEGAL_OPERATION, inv.label);
     }

@@ -10,6 +10,7 @@
 #include <mica/object.h>
 #include <object.h>
 #include <tcb.h>
+#include <vspace.h>
 
 static const char *const names[CAP_TYPE_COUNT] = {
     [CAP_NULL] = "null", [CAP_UNTYPED] = "untyped", [CAP_TCB] = "TCB",
@@ -66,7 +67,10 @@ struct cap object_create(unsigned type, uint64_t paddr, unsigned size_bits, bool
     case MICA_OBJ_FRAME_4K: c.size_bits = MICA_FRAME_4K_BITS; break;
     case MICA_OBJ_FRAME_2M: c.size_bits = MICA_FRAME_2M_BITS; break;
     case MICA_OBJ_TCB: tcb_init(arch_phys_to_virt(paddr), "", 0); break;
-    case MICA_OBJ_VSPACE: arch_vspace_init(paddr); break;
+    case MICA_OBJ_VSPACE:
+        arch_vspace_init(paddr);
+        c.word1 = asid_assign(paddr); /* availability checked by the decoder */
+        break;
     }
     return c;
 }
@@ -87,9 +91,20 @@ bool object_slots(const struct cap *cap, uint64_t *slots_paddr, unsigned *count_
     return false;
 }
 
+void object_cap_deleted(struct cap *cap)
+{
+    bool mappable = cap->type == CAP_FRAME || cap->type == CAP_PDPT ||
+                    cap->type == CAP_PAGE_DIRECTORY || cap->type == CAP_PAGE_TABLE;
+    if (mappable && cap->word2)
+        mapping_remove(cap);
+}
+
 void object_finalise(const struct cap *cap)
 {
     switch (cap->type) {
+    case CAP_VSPACE:
+        asid_release(cap->word1);
+        break;
     case CAP_TCB:
         tcb_finalise(arch_phys_to_virt(cap->paddr));
         break;

@@ -19,6 +19,7 @@
 #include <stdarg.h>
 #include <panic.h>
 #include <rootserver.h>
+#include <vspace.h>
 
 #define ROOT_NAME_MAX TCB_NAME_MAX
 
@@ -148,6 +149,7 @@ static void fill_bootinfo(struct mica_bootinfo *bi, const struct boot_params *bp
 static void fill_cspace(struct cte *slots, struct tcb *t, uint64_t cnode_pa, uint64_t vspace,
                         uint64_t ipc_pa, uint64_t bi_pa, const struct mica_bootinfo *bi)
 {
+    uint64_t asid = asid_assign(vspace);
     const struct cap caps[] = {
         [MICA_CAP_INIT_TCB] = { .type = CAP_TCB, .rights = MICA_RIGHTS_ALL,
                                 .paddr = arch_kernel_virt_to_phys(t) },
@@ -156,13 +158,14 @@ static void fill_cspace(struct cte *slots, struct tcb *t, uint64_t cnode_pa, uin
         [MICA_CAP_INIT_CNODE] = { .type = CAP_CNODE, .rights = MICA_RIGHTS_ALL,
                                   .size_bits = MICA_ROOT_CNODE_BITS,
                                   .guard_bits = 64 - MICA_ROOT_CNODE_BITS, .paddr = cnode_pa },
-        [MICA_CAP_INIT_VSPACE] = { .type = CAP_VSPACE, .rights = MICA_RIGHTS_ALL, .paddr = vspace },
+        [MICA_CAP_INIT_VSPACE] = { .type = CAP_VSPACE, .rights = MICA_RIGHTS_ALL, .paddr = vspace,
+                                   .word1 = asid },
         [MICA_CAP_INIT_IPC_BUFFER] = { .type = CAP_FRAME, .rights = MICA_RIGHTS_ALL,
                                        .size_bits = MICA_PAGE_BITS, .paddr = ipc_pa,
-                                       .word1 = MICA_ROOT_IPC_BUFFER, .word2 = vspace },
+                                       .word1 = MICA_ROOT_IPC_BUFFER, .word2 = asid },
         [MICA_CAP_BOOTINFO_FRAME] = { .type = CAP_FRAME, .rights = MICA_RIGHT_READ,
                                       .size_bits = MICA_PAGE_BITS, .paddr = bi_pa,
-                                      .word1 = MICA_ROOT_BOOTINFO, .word2 = vspace },
+                                      .word1 = MICA_ROOT_BOOTINFO, .word2 = asid },
     };
     for (unsigned i = 1; i < ARRAY_SIZE(caps); i++)
         cte_insert(0, &slots[i], &caps[i]);

@@ -14,6 +14,8 @@
 #include <panic.h>
 #include <sched.h>
 #include <tcb.h>
+#include <fault.h>
+#include <vspace.h>
 
 #define MAX_THREADS 8
 #define DEAD_SYSTEM_TICKS 3
@@ -56,10 +58,26 @@ void sched_tick(void)
     }
 }
 
+/* A thread runs in the VSpace its TCB slot names; if that cap is gone
+ * (deleted or revoked), the thread cannot run and is stopped. */
+static bool has_vspace(struct tcb *t)
+{
+    const struct cap *vs = &t->slots[TCB_SLOT_VSPACE].cap;
+    uint64_t root = vs->type == CAP_VSPACE ? asid_root(vs->word1) : 0;
+    if (!root) {
+        struct fault f = { .kind = FAULT_EXCEPTION, .ip = t->ctx.rip, .code = 0,
+                           .what = "no address space", .detail = "its VSpace cap is gone" };
+        fault_handle(t, &f);
+        return false;
+    }
+    t->vspace_root = root;
+    return true;
+}
+
 void schedule(void)
 {
     for (unsigned i = 0; i < n_threads; i++) {
-        if (threads[i]->state == THREAD_RUNNABLE) {
+        if (threads[i]->state == THREAD_RUNNABLE && has_vspace(threads[i])) {
             current = threads[i];
             arch_switch_to(current);
         }

@@ -45,6 +45,30 @@ uint64_t arch_kernel_virt_to_phys(const void *p);
  */
 bool arch_copy_from_user(uint64_t root, void *buf, uint64_t uaddr, size_t len);
 
+/*
+ * Page tables of user address spaces. Levels: 3 = top-level entries (which
+ * map PDPTs), 2 (PDs or 1 GiB pages), 1 (page tables or 2 MiB pages),
+ * 0 (4 KiB pages). A slot is the entry at `level` covering vaddr.
+ */
+#define ARCH_LEVELS 4
+/* Entry at `level` for vaddr in the address space `root`, or NULL with
+ * *missing = the level whose table is absent (a large page in the way
+ * counts as absent). */
+uint64_t *arch_pt_slot(uint64_t root, uint64_t vaddr, unsigned level, unsigned *missing);
+static inline bool arch_pte_present(uint64_t e) { return e & 1; }
+/* Physical address an entry points to. */
+uint64_t arch_pte_addr(uint64_t e);
+/* An entry pointing to the table at paddr (user-accessible). */
+uint64_t arch_pte_table(uint64_t paddr);
+/* A leaf entry for a page at paddr; level 0 (4 KiB) or 1 (2 MiB). */
+uint64_t arch_pte_page(uint64_t paddr, unsigned level, unsigned map_rights, unsigned cache);
+/* Forget cached translations of root (one page, or all with vaddr ~0). */
+void arch_tlb_flush(uint64_t root, uint64_t vaddr);
+/* The address space the CPU is using now. */
+uint64_t arch_current_vspace(void);
+/* Stop using root (it is being destroyed): switch to the kernel's own. */
+void arch_vspace_release(uint64_t root);
+
 /* Timer. */
 uint32_t arch_timer_hz(void);
 

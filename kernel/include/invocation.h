@@ -41,6 +41,11 @@ struct syscall_result invoke(struct tcb *t, const struct syscall_args *a);
 /* Per-object decoders. */
 struct syscall_result cnode_invoke(struct invocation *inv);
 struct syscall_result untyped_invoke(struct invocation *inv);
+struct syscall_result frame_invoke(struct invocation *inv);
+struct syscall_result page_table_invoke(struct invocation *inv);
+
+/* Resolve the VSpace cap passed as extra cap 0: its PML4 and ASID word. */
+int inv_vspace(const struct invocation *inv, uint64_t *root, uint64_t *asid, uint64_t *detail);
 
 static inline struct syscall_result inv_ok(uint64_t value)
 {

@@ -19,6 +19,10 @@ struct cap object_create(unsigned mica_type, uint64_t paddr, unsigned size_bits,
  * of their slot array and log2 of its length. False for other objects. */
 bool object_slots(const struct cap *cap, uint64_t *slots_paddr, unsigned *count_bits);
 
+/* Any capability is being deleted (final or not): undo what the cap itself
+ * holds, such as the one mapping a frame cap describes. */
+void object_cap_deleted(struct cap *cap);
+
 /* Release whatever else the object holds, once its last cap is gone
  * (slots are emptied separately, by the caller). */
 void object_finalise(const struct cap *cap);

@@ -51,6 +51,7 @@ static void destroy_slots(struct cte *start)
             continue;
         }
         struct cte *s = &slots[i];
+        object_cap_deleted(&s->cap);
         struct cap c = s->cap;
         bool final = mdb_is_final(s);
         uint64_t inner;
@@ -72,6 +73,7 @@ void cte_delete(struct cte *slot)
 {
     if (slot->cap.type == CAP_NULL || slot->cap.type == CAP_ZOMBIE)
         return;
+    object_cap_deleted(&slot->cap);
     struct cap c = slot->cap;
     bool final = mdb_is_final(slot);
     uint64_t inner;

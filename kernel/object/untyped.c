@@ -16,6 +16,7 @@
 #include <mica/invocation.h>
 #include <mica/object.h>
 #include <object.h>
+#include <vspace.h>
 
 struct retype_args {
     unsigned type;
@@ -53,6 +54,8 @@ static int decode_retype(struct invocation *inv, struct retype_args *a, uint64_t
         return *detail = type, MICA_ERR_INVALID_ARGUMENT;
     if (count < 1 || count > MICA_RETYPE_MAX_OBJECTS)
         return *detail = count, MICA_ERR_RANGE;
+    if (type == MICA_OBJ_VSPACE && !asid_available((unsigned)count))
+        return *detail = count, MICA_ERR_NOT_ENOUGH_MEMORY; /* no free ASID */
 
     int err = inv_cap(inv, 0, &root, detail);
     if (err)

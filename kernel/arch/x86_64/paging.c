@@ -16,6 +16,7 @@
 #include <kstring.h>
 #include <mica/layout.h>
 #include <mica/types.h>
+#include <mica/vspace.h>
 #include <panic.h>
 
 #define PTE_P    (1ull << 0)
@@ -218,4 +219,75 @@ bool arch_copy_from_user(uint64_t root, void *buf, uint64_t uaddr, size_t len)
         len -= n;
     }
     return true;
+}
+
+/* ------------------------------------------------ user page-table access */
+
+#define PTE_PAT_LARGE (1ull << 12) /* PAT bit position in a 2 MiB entry */
+
+uint64_t *arch_pt_slot(uint64_t root, uint64_t vaddr, unsigned level, unsigned *missing)
+{
+    uint64_t *table = arch_phys_to_virt(root);
+    for (unsigned l = 3; l > level; l--) {
+        uint64_t e = table[pt_index(vaddr, l)];
+        if (!(e & PTE_P) || (e & PTE_PS)) {
+            *missing = l - 1;
+            return 0;
+        }
+        table = arch_phys_to_virt(e & PTE_ADDR);
+    }
+    return &table[pt_index(vaddr, level)];
+}
+
+uint64_t arch_pte_addr(uint64_t e)
+{
+    return e & PTE_ADDR & ~PTE_PAT_LARGE;
+}
+
+uint64_t arch_pte_table(uint64_t paddr)
+{
+    return (paddr & PTE_ADDR) | PTE_P | PTE_W | PTE_U;
+}
+
+/*
+ * Cache attributes use the power-on PAT (entries 0-3: WB, WT, UC-, UC), so
+ * PWT selects write-through and PCD|PWT uncached without touching the PAT.
+ */
+uint64_t arch_pte_page(uint64_t paddr, unsigned level, unsigned map_rights, unsigned cache)
+{
+    uint64_t e = (paddr & PTE_ADDR) | PTE_P | PTE_U;
+    if (map_rights & MICA_MAP_WRITE)
+        e |= PTE_W;
+    if (!(map_rights & MICA_MAP_EXEC))
+        e |= PTE_NX;
+    if (cache == MICA_CACHE_UNCACHED)
+        e |= PTE_PCD | PTE_PWT;
+    else if (cache == MICA_CACHE_WRITETHROUGH)
+        e |= PTE_PWT;
+    if (level)
+        e |= PTE_PS;
+    return e;
+}
+
+uint64_t arch_current_vspace(void)
+{
+    return read_cr3() & PTE_ADDR;
+}
+
+void arch_tlb_flush(uint64_t root, uint64_t vaddr)
+{
+    /* Without PCIDs, loading CR3 drops every other space's user entries, so
+     * only the live address space can hold stale ones. */
+    if (arch_current_vspace() != root)
+        return;
+    if (vaddr == ~0ull)
+        write_cr3(read_cr3());
+    else
+        invlpg(vaddr);
+}
+
+void arch_vspace_release(uint64_t root)
+{
+    if (arch_current_vspace() == root)
+        write_cr3(paging_kernel_root());
 }
