@@ -91,3 +91,36 @@ struct mica_sysret mica_debug_cap_identify(mica_cptr_t cptr)
 {
     return mica_syscall2(MICA_SYS_DEBUG_CAP_IDENTIFY, cptr, 0);
 }
+
+struct mica_sysret mica_page_table_map(mica_cptr_t table, mica_cptr_t vspace, mica_word_t vaddr)
+{
+    return mica_invoke(table, MICA_PAGE_TABLE_MAP, &vaddr, 1, &vspace, 1);
+}
+
+struct mica_sysret mica_page_table_unmap(mica_cptr_t table)
+{
+    return mica_invoke(table, MICA_PAGE_TABLE_UNMAP, 0, 0, 0, 0);
+}
+
+struct mica_sysret mica_frame_map(mica_cptr_t frame, mica_cptr_t vspace, mica_word_t vaddr,
+                                  unsigned rights, unsigned cache)
+{
+    mica_word_t mr[] = { vaddr, rights, cache };
+    return mica_invoke(frame, MICA_FRAME_MAP, mr, 3, &vspace, 1);
+}
+
+struct mica_sysret mica_frame_unmap(mica_cptr_t frame)
+{
+    return mica_invoke(frame, MICA_FRAME_UNMAP, 0, 0, 0, 0);
+}
+
+struct mica_sysret mica_frame_remap(mica_cptr_t frame, unsigned rights, unsigned cache)
+{
+    mica_word_t mr[] = { rights, cache };
+    return mica_invoke(frame, MICA_FRAME_REMAP, mr, 2, 0, 0);
+}
+
+struct mica_sysret mica_frame_get_address(mica_cptr_t frame)
+{
+    return mica_invoke(frame, MICA_FRAME_GET_ADDRESS, 0, 0, 0, 0);
+}

@@ -39,6 +39,7 @@ extern const struct ktest boot_tests[];
 extern const struct ktest cpu_tests[];
 extern const struct ktest syscall_tests[];
 extern const struct ktest cap_tests[];
+extern const struct ktest vspace_tests[];
 
 /* Deliberate faults, selected with the module argument "fault=NAME". */
 void ktest_fault(const char *name);

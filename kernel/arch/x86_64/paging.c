@@ -223,8 +223,6 @@ bool arch_copy_from_user(uint64_t root, void *buf, uint64_t uaddr, size_t len)
 
 /* ------------------------------------------------ user page-table access */
 
-#define PTE_PAT_LARGE (1ull << 12) /* PAT bit position in a 2 MiB entry */
-
 uint64_t *arch_pt_slot(uint64_t root, uint64_t vaddr, unsigned level, unsigned *missing)
 {
     uint64_t *table = arch_phys_to_virt(root);
@@ -241,7 +239,9 @@ uint64_t *arch_pt_slot(uint64_t root, uint64_t vaddr, unsigned level, unsigned *
 
 uint64_t arch_pte_addr(uint64_t e)
 {
-    return e & PTE_ADDR & ~PTE_PAT_LARGE;
+    /* The kernel never sets PAT bits, so bit 12 is an address bit even in
+     * a large-page entry (where it would otherwise select the PAT). */
+    return e & PTE_ADDR;
 }
 
 uint64_t arch_pte_table(uint64_t paddr)

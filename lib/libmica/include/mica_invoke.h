@@ -17,6 +17,7 @@
 #include <mica/invocation.h>
 #include <mica/message.h>
 #include <mica/object.h>
+#include <mica/vspace.h>
 
 /* The calling thread's IPC buffer (set up by the start-up code). */
 extern struct mica_ipc_buffer *mica_ipc;
@@ -61,6 +62,21 @@ struct mica_sysret mica_cnode_mutate(mica_cptr_t dest_root, mica_word_t dest_ind
 struct mica_sysret mica_cnode_delete(mica_cptr_t root, mica_word_t index, unsigned depth);
 /* CNode_Revoke: delete every cap derived from the one in the slot. */
 struct mica_sysret mica_cnode_revoke(mica_cptr_t root, mica_word_t index, unsigned depth);
+
+/* Page-table levels (PDPT, page directory, page table): install in
+ * `vspace` at the entry covering vaddr, one level up from the object. */
+struct mica_sysret mica_page_table_map(mica_cptr_t table, mica_cptr_t vspace, mica_word_t vaddr);
+struct mica_sysret mica_page_table_unmap(mica_cptr_t table);
+
+/* Frames: map at a size-aligned user vaddr with MICA_MAP_* rights and a
+ * MICA_CACHE_* attribute; one mapping per frame cap. */
+struct mica_sysret mica_frame_map(mica_cptr_t frame, mica_cptr_t vspace, mica_word_t vaddr,
+                                  unsigned rights, unsigned cache);
+struct mica_sysret mica_frame_unmap(mica_cptr_t frame);
+/* Change the rights/cache attribute of the frame cap's mapping in place. */
+struct mica_sysret mica_frame_remap(mica_cptr_t frame, unsigned rights, unsigned cache);
+/* Physical address of the frame in .value. */
+struct mica_sysret mica_frame_get_address(mica_cptr_t frame);
 
 /* Debug: describe the cap at cptr (MICA_CAP_ID_* in .value). */
 struct mica_sysret mica_debug_cap_identify(mica_cptr_t cptr);
