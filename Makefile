@@ -7,8 +7,10 @@
 #   make CC=clang    build with clang instead of gcc
 #   make RELEASE=1   a release kernel (no debug calls)
 
-# clang builds go to their own tree so the two compilers never mix objects.
-ifneq ($(findstring clang,$(CC)),)
+# clang and release builds go to their own trees so objects never mix.
+ifeq ($(RELEASE),1)
+BUILD       ?= build/release
+else ifneq ($(findstring clang,$(CC)),)
 BUILD       ?= build/clang
 else
 BUILD       ?= build

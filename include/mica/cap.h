@@ -24,8 +24,10 @@
 /* Why a CPtr lookup failed (returned in the value word with MICA_ERR_LOOKUP_FAILED). */
 enum mica_lookup_failure {
     MICA_LOOKUP_INVALID_ROOT = 1,    /* the CSpace root is not a CNode */
-    MICA_LOOKUP_MISSING_CAP = 2,     /* resolution reached an empty slot or a non-CNode too early */
-    MICA_LOOKUP_DEPTH_MISMATCH = 3,  /* the depth does not end exactly at a slot */
+    MICA_LOOKUP_MISSING_CAP = 2,     /* an exact lookup reached an empty slot with bits left */
+    MICA_LOOKUP_DEPTH_MISMATCH = 3,  /* the depth does not end exactly at a slot (a level
+                                        needs more bits than are left, or a non-CNode cap
+                                        was reached with bits left) */
     MICA_LOOKUP_GUARD_MISMATCH = 4,  /* the CPtr's bits do not match a CNode's guard */
 };
 

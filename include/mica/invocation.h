@@ -5,8 +5,8 @@
  * buffer) as the operation's arguments. Arguments per label are documented
  * in the object pages under docs/ and in lib/libmica's per-invocation functions.
  *
- * Reply: rax = MICA_OK or an error; message register 0 carries the result
- * value (or, on error, a detail such as a lookup-failure word).
+ * Reply: rax = MICA_OK or an error; rdi carries the result value (or, on
+ * error, a detail such as a lookup-failure word).
  */
 #ifndef MICA_INVOCATION_H
 #define MICA_INVOCATION_H

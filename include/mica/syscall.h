@@ -43,7 +43,8 @@
 
 /* The word DebugCapIdentify returns: object type (enum mica_object_type,
  * frames as MICA_OBJ_FRAME_4K/2M, 0 for an empty slot), rights, size bits,
- * and whether the cap carries a badge (endpoints/notifications) or guard. */
+ * whether a frame or table cap records a mapping, and whether an endpoint
+ * or notification cap carries a badge. */
 #define MICA_CAP_ID_TYPE(w)      ((unsigned)((w) & 0xff))
 #define MICA_CAP_ID_RIGHTS(w)    ((unsigned)(((w) >> 8) & 0xff))
 #define MICA_CAP_ID_SIZE_BITS(w) ((unsigned)(((w) >> 16) & 0xff))

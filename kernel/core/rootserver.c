@@ -178,8 +178,10 @@ static void fill_cspace(struct cte *slots, struct tcb *t, uint64_t cnode_pa, uin
      * and IPC-buffer caps. */
     cte_insert(&slots[MICA_CAP_INIT_CNODE], &t->slots[TCB_SLOT_CSPACE], &caps[MICA_CAP_INIT_CNODE]);
     cte_insert(&slots[MICA_CAP_INIT_VSPACE], &t->slots[TCB_SLOT_VSPACE], &caps[MICA_CAP_INIT_VSPACE]);
-    cte_insert(&slots[MICA_CAP_INIT_IPC_BUFFER], &t->slots[TCB_SLOT_IPC_BUFFER],
-               &caps[MICA_CAP_INIT_IPC_BUFFER]);
+    /* Copies never carry a mapping: one mapping, one cap. */
+    struct cap ipc_copy = caps[MICA_CAP_INIT_IPC_BUFFER];
+    ipc_copy.word1 = ipc_copy.word2 = 0;
+    cte_insert(&slots[MICA_CAP_INIT_IPC_BUFFER], &t->slots[TCB_SLOT_IPC_BUFFER], &ipc_copy);
 }
 
 const struct mica_bootinfo *rootserver_create(struct boot_params *bp, struct tcb *t)

@@ -51,7 +51,7 @@ void sched_tick(void)
     ticks++;
     if (current || !all_stopped())
         return;
-    if (ticks_since_all_stopped++ == DEAD_SYSTEM_TICKS) {
+    if (++ticks_since_all_stopped == DEAD_SYSTEM_TICKS) {
         kprintf("mica: all threads have stopped; the kernel handled %u timer ticks since. Halting.\n",
                 DEAD_SYSTEM_TICKS);
         machine_halt(MICA_EXIT_NO_THREAD);

@@ -1,6 +1,7 @@
 /*
- * System call dispatch. IPC calls arrive with issue 4; until then they
- * answer MICA_ERR_INVALID_SYSCALL like any number the kernel does not know.
+ * System call dispatch. Call invokes the capability it names (endpoint IPC
+ * arrives with issue 4); the other IPC calls answer MICA_ERR_INVALID_SYSCALL
+ * until then, like any number the kernel does not know.
  * The debug calls exist only in debug builds (CONFIG_DEBUG).
  */
 #include <arch.h>

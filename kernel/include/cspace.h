@@ -18,8 +18,8 @@ struct lookup {
 struct cte *cnode_slots(const struct cap *cnode);
 
 /*
- * Resolve the top `depth` bits of cptr (1 <= depth <= 64) starting at the
- * CNode cap `root`.
+ * Resolve the low `depth` bits of cptr (1 <= depth <= 64), most significant
+ * first, starting at the CNode cap `root`.
  *   exact: the lookup must consume exactly `depth` bits, ending at a slot
  *          (CNode operations, which name slots);
  *   otherwise resolution stops early at the first slot that does not hold

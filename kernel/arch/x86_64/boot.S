@@ -4,7 +4,7 @@
  * Multiboot information. We check the CPU, enable PAE paging with a boot page
  * table that maps the first 1 GiB both at 0 (identity, for the jump) and at
  * KERNEL_VBASE (the higher half), enter long mode, and call
- * kernel_main(magic, mbi) on the boot stack. kernel_main builds the real page
+ * arch_main(magic, mbi) on the boot stack. arch_main builds the real page
  * tables (docs/boot.md).
  *
  * QEMU only accepts an ELF64 Multiboot kernel when the header carries the

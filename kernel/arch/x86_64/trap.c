@@ -90,6 +90,10 @@ static __attribute__((noreturn)) void kernel_exception(const struct arch_context
 
 void trap_from_user(struct arch_context *ctx)
 {
+    /* Vectors with their own IST stack (NMI) pushed the frame there, not
+     * into the thread's context: keep the thread's state. */
+    if (current && ctx != &current->ctx)
+        current->ctx = *ctx;
     if (ctx->vector == 18 || ctx->vector == 8) /* machine check / double fault: not the thread's doing */
         kernel_exception(ctx);
     if (!handle_interrupt(ctx->vector))
