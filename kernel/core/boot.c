@@ -29,7 +29,7 @@ void kernel_start(struct boot_params *bp)
     }
 #endif
     print_memory_summary(rootserver_create(bp, &root_tcb));
-    sched_add(&root_tcb);
+    sched_make_runnable(&root_tcb);
     kprintf("entering user mode\n\n");
     schedule();
 }

@@ -43,9 +43,14 @@ int inv_cap(const struct invocation *inv, unsigned i, struct cte **slot, uint64_
     return MICA_OK;
 }
 
+/* The kernel's view of t's IPC buffer: through the frame cap in its TCB
+ * slot, so a buffer whose frame cap was deleted is simply gone. */
 static struct mica_ipc_buffer *ipc_buffer(const struct tcb *t)
 {
-    return t->ipc_buffer_paddr ? arch_phys_to_virt(t->ipc_buffer_paddr) : 0;
+    const struct cap *f = &t->slots[TCB_SLOT_IPC_BUFFER].cap;
+    if (f->type != CAP_FRAME || !t->ipc_buffer)
+        return 0;
+    return arch_phys_to_virt(f->paddr + (t->ipc_buffer & ((1ull << f->size_bits) - 1)));
 }
 
 struct syscall_result invoke(struct tcb *t, const struct syscall_args *a)
@@ -68,6 +73,7 @@ struct syscall_result invoke(struct tcb *t, const struct syscall_args *a)
     case CAP_CNODE: return cnode_invoke(&inv);
     case CAP_UNTYPED: return untyped_invoke(&inv);
     case CAP_FRAME: return frame_invoke(&inv);
+    case CAP_TCB: return tcb_invoke(&inv);
     case CAP_PDPT:
     case CAP_PAGE_DIRECTORY:
     case CAP_PAGE_TABLE: return page_table_invoke(&inv);

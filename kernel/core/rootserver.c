@@ -14,6 +14,7 @@
 #include <kstring.h>
 #include <mica/bootinfo.h>
 #include <mica/cap.h>
+#include <mica/tcb.h>
 #include <mica/debug.h>
 #include <mica/layout.h>
 #include <stdarg.h>
@@ -234,8 +235,8 @@ const struct mica_bootinfo *rootserver_create(struct boot_params *bp, struct tcb
     fill_bootinfo(bi, bp);
 
     tcb_init(t, name, root);
+    t->priority = t->mcp = MICA_ROOT_PRIORITY;
     t->ipc_buffer = MICA_ROOT_IPC_BUFFER;
-    t->ipc_buffer_paddr = ipc_pa;
     fill_cspace(arch_phys_to_virt(cnode_pa), t, cnode_pa, root, ipc_pa, bi_pa, bi);
     arch_context_init_user(&t->ctx, img.entry, MICA_ROOT_STACK_TOP, MICA_ROOT_BOOTINFO);
     t->state = THREAD_RUNNABLE;

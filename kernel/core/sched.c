@@ -1,57 +1,135 @@
 /*
- * The scheduler: runs the first runnable thread, otherwise idles.
+ * The scheduler (see sched.h).
  *
- * There is one user thread at this stage (the root task); priorities,
- * round-robin and timeslices arrive with TCB objects (issue 3). When every
- * thread has stopped, nothing can ever run again: after showing for a few
- * timer ticks that the kernel itself is still alive, the machine halts with
- * MICA_EXIT_NO_THREAD so a test run ends by itself.
+ * current is never in a queue. When it is preempted by a higher-priority
+ * thread it goes back to the head of its queue (it keeps its turn); when
+ * its timeslice ends or it yields, to the tail (round-robin).
+ *
+ * When no thread can ever run again (none runnable and none waiting for an
+ * event), the kernel shows for a few timer ticks that it is still alive,
+ * then halts with MICA_EXIT_NO_THREAD so a test run ends by itself.
  */
 #include <arch.h>
 #include <bits.h>
 #include <console.h>
+#include <fault.h>
 #include <mica/debug.h>
+#include <mica/tcb.h>
 #include <panic.h>
 #include <sched.h>
 #include <tcb.h>
-#include <fault.h>
 #include <vspace.h>
 
-#define MAX_THREADS 8
+#define TIMESLICE_TICKS 2
 #define DEAD_SYSTEM_TICKS 3
+#define N_PRIO (MICA_MAX_PRIORITY + 1)
+
+struct queue {
+    struct tcb *head, *tail;
+};
 
 struct tcb *current;
-static struct tcb *threads[MAX_THREADS];
-static unsigned n_threads;
+static struct queue queues[N_PRIO];
+static uint64_t bitmap[N_PRIO / 64];
+static bool resched;            /* current's turn is over (timeslice or yield) */
 static uint64_t ticks;
-static uint64_t ticks_since_all_stopped;
-
-void sched_add(struct tcb *t)
-{
-    BUG_ON(n_threads == MAX_THREADS);
-    threads[n_threads++] = t;
-}
+static uint64_t idle_ticks;
 
 uint64_t sched_ticks(void)
 {
     return ticks;
 }
 
-/* No thread can ever run again: none runnable, none waiting for an event. */
-static bool all_stopped(void)
+static void enqueue(struct tcb *t, bool front)
 {
-    for (unsigned i = 0; i < n_threads; i++)
-        if (threads[i]->state == THREAD_RUNNABLE)
-            return false;
-    return true;
+    struct queue *q = &queues[t->priority];
+    t->sched_prev = t->sched_next = 0;
+    if (!q->head) {
+        q->head = q->tail = t;
+    } else if (front) {
+        t->sched_next = q->head;
+        q->head->sched_prev = t;
+        q->head = t;
+    } else {
+        t->sched_prev = q->tail;
+        q->tail->sched_next = t;
+        q->tail = t;
+    }
+    bitmap[t->priority / 64] |= BIT(t->priority % 64);
+    t->queued = 1;
+}
+
+static void dequeue(struct tcb *t)
+{
+    struct queue *q = &queues[t->priority];
+    if (t->sched_prev)
+        t->sched_prev->sched_next = t->sched_next;
+    else
+        q->head = t->sched_next;
+    if (t->sched_next)
+        t->sched_next->sched_prev = t->sched_prev;
+    else
+        q->tail = t->sched_prev;
+    if (!q->head)
+        bitmap[t->priority / 64] &= ~BIT(t->priority % 64);
+    t->sched_next = t->sched_prev = 0;
+    t->queued = 0;
+}
+
+/* The highest priority with a queued thread, or -1. */
+static int highest(void)
+{
+    for (int w = N_PRIO / 64 - 1; w >= 0; w--)
+        if (bitmap[w])
+            return w * 64 + (int)log2_floor(bitmap[w]);
+    return -1;
+}
+
+void sched_make_runnable(struct tcb *t)
+{
+    t->state = THREAD_RUNNABLE;
+    if (t != current && !t->queued)
+        enqueue(t, false);
+}
+
+void sched_remove(struct tcb *t)
+{
+    if (t->queued)
+        dequeue(t);
+}
+
+void sched_set_priority(struct tcb *t, unsigned prio)
+{
+    bool was_queued = t->queued;
+    if (was_queued)
+        dequeue(t);
+    t->priority = (uint8_t)prio;
+    if (was_queued)
+        enqueue(t, false);
+}
+
+void sched_yield(void)
+{
+    resched = true;
 }
 
 void sched_tick(void)
 {
     ticks++;
-    if (current || !all_stopped())
+    if (current) {
+        if (current->timeslice <= 1) {
+            current->timeslice = TIMESLICE_TICKS;
+            resched = true;
+        } else {
+            current->timeslice--;
+        }
         return;
-    if (++ticks_since_all_stopped == DEAD_SYSTEM_TICKS) {
+    }
+    if (highest() >= 0) {
+        idle_ticks = 0;
+        return;
+    }
+    if (++idle_ticks == DEAD_SYSTEM_TICKS) {
         kprintf("mica: all threads have stopped; the kernel handled %u timer ticks since. Halting.\n",
                 DEAD_SYSTEM_TICKS);
         machine_halt(MICA_EXIT_NO_THREAD);
@@ -76,10 +154,26 @@ static bool has_vspace(struct tcb *t)
 
 void schedule(void)
 {
-    for (unsigned i = 0; i < n_threads; i++) {
-        if (threads[i]->state == THREAD_RUNNABLE && has_vspace(threads[i])) {
-            current = threads[i];
-            arch_switch_to(current);
+    struct tcb *cur = current;
+    int best = highest();
+    if (cur && cur->state == THREAD_RUNNABLE) {
+        bool keep = best < cur->priority || (best == cur->priority && !resched);
+        if (keep && has_vspace(cur)) {
+            resched = false;
+            arch_switch_to(cur);
+        }
+        if (cur->state == THREAD_RUNNABLE) /* lost the CPU but still wants it */
+            enqueue(cur, !resched || best > cur->priority);
+    }
+    resched = false;
+    while ((best = highest()) >= 0) {
+        struct tcb *t = queues[best].head;
+        dequeue(t);
+        if (has_vspace(t)) {
+            current = t;
+            if (!t->timeslice)
+                t->timeslice = TIMESLICE_TICKS;
+            arch_switch_to(t);
         }
     }
     current = 0;

@@ -110,7 +110,8 @@ struct syscall_result syscall_dispatch(struct tcb *t, const struct syscall_args 
     case MICA_SYS_CALL:
         return invoke(t, a); /* endpoint IPC arrives with issue 4 */
     case MICA_SYS_YIELD:
-        return ok(0); /* a single thread: nothing else to run */
+        sched_yield();
+        return ok(0);
 #if CONFIG_DEBUG
     case MICA_SYS_DEBUG_PUTCHAR:
     case MICA_SYS_DEBUG_WRITE:

@@ -69,6 +69,9 @@ uint64_t arch_current_vspace(void);
 /* Stop using root (it is being destroyed): switch to the kernel's own. */
 void arch_vspace_release(uint64_t root);
 
+/* A TCB is being destroyed: drop any per-CPU reference to it (FPU owner). */
+void arch_tcb_release(struct tcb *t);
+
 /* Timer. */
 uint32_t arch_timer_hz(void);
 

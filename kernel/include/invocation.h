@@ -42,6 +42,7 @@ struct syscall_result invoke(struct tcb *t, const struct syscall_args *a);
 struct syscall_result cnode_invoke(struct invocation *inv);
 struct syscall_result untyped_invoke(struct invocation *inv);
 struct syscall_result frame_invoke(struct invocation *inv);
+struct syscall_result tcb_invoke(struct invocation *inv);
 struct syscall_result page_table_invoke(struct invocation *inv);
 
 /* Resolve the VSpace cap passed as extra cap 0: its PML4 and ASID word. */

@@ -1,6 +1,8 @@
 /*
- * The scheduler. For now it knows one user thread (the root task) and the
- * idle loop; priorities and round-robin come with TCB objects (issue 3).
+ * The scheduler: 256 priorities, round-robin with a timeslice within a
+ * priority, preemption by the LAPIC timer. The highest-priority runnable
+ * thread always runs. Runnable threads other than `current` wait in one
+ * FIFO queue per priority; a bitmap finds the highest non-empty queue.
  */
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
@@ -11,7 +13,14 @@ struct tcb;
 
 extern struct tcb *current; /* the thread whose context is live, or NULL in idle */
 
-void sched_add(struct tcb *t);
+/* Make t runnable (queue it unless it is current); preempt if it outranks current. */
+void sched_make_runnable(struct tcb *t);
+/* t stops being runnable (suspended, stopped, destroyed): take it off the queues. */
+void sched_remove(struct tcb *t);
+/* Change t's priority, keeping the queues and preemption right. */
+void sched_set_priority(struct tcb *t, unsigned prio);
+/* current gives up the rest of its timeslice to its equals. */
+void sched_yield(void);
 /* Run the best runnable thread, or idle; never returns. */
 __attribute__((noreturn)) void schedule(void);
 /* Timer interrupt: account a tick. */

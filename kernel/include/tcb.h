@@ -37,9 +37,15 @@ struct tcb {
     struct arch_fpu_state fpu;
     struct cte slots[TCB_SLOT_COUNT];
     enum thread_state state;
+    uint8_t priority;         /* 0 .. MICA_MAX_PRIORITY */
+    uint8_t mcp;              /* highest priority it may give (itself or others) */
+    uint8_t queued;           /* in a ready queue */
+    uint8_t timeslice;        /* timer ticks left before round-robin */
+    struct tcb *sched_next, *sched_prev;
+    uint64_t fault_ep;        /* CPtr of its fault endpoint (issue 4), 0 = none */
+    uint64_t fs_base, gs_base;
     uint64_t vspace_root;     /* physical address of the top-level page table */
-    uint64_t ipc_buffer;      /* user address of the IPC buffer, or 0 */
-    uint64_t ipc_buffer_paddr; /* its frame, or 0 */
+    uint64_t ipc_buffer;      /* user address of the IPC buffer (its frame: slot IPC_BUFFER) */
     char name[TCB_NAME_MAX];
 };
 

@@ -1,10 +1,24 @@
 /*
- * Thread control blocks. For now only initialisation: TCB objects made from
- * untyped memory, and their invocations, come with issue 3.
+ * Thread control blocks: creation state, destruction, and the TCB
+ * invocations (Configure, SetPriority, SetMCP, Read/Write/CopyRegisters,
+ * Resume, Suspend, SetFSBase, SetGSBase).
+ *
+ * Priorities are checked against the *invoking* thread's maximum
+ * controlled priority (MCP): no thread can give any thread, itself
+ * included, a priority or MCP above its own MCP.
  */
+#include <arch.h>
+#include <cnode.h>
+#include <invocation.h>
 #include <kstring.h>
+#include <mica/cap.h>
+#include <mica/errors.h>
+#include <mica/invocation.h>
+#include <mica/layout.h>
+#include <mica/tcb.h>
 #include <sched.h>
 #include <tcb.h>
+#include <vspace.h>
 
 void tcb_init(struct tcb *t, const char *name, uint64_t vspace_root)
 {
@@ -13,13 +27,16 @@ void tcb_init(struct tcb *t, const char *name, uint64_t vspace_root)
     t->vspace_root = vspace_root;
     t->state = THREAD_INACTIVE;
     arch_fpu_init_state(&t->fpu);
+    arch_context_init_user(&t->ctx, 0, 0, 0);
 }
 
 void tcb_finalise(struct tcb *t)
 {
-    /* Until the scheduler knows TCB objects (issue 3), a TCB made from
-     * untyped never runs; only the boot thread is scheduled. */
+    sched_remove(t);
     t->state = THREAD_INACTIVE;
+    arch_tcb_release(t);
+    if (current == t)
+        current = 0; /* the syscall in progress returns to nobody */
 }
 
 const char *thread_state_name(enum thread_state s)
@@ -30,4 +47,214 @@ const char *thread_state_name(enum thread_state s)
     case THREAD_STOPPED: return "stopped";
     }
     return "?";
+}
+
+static struct tcb *tcb_of(const struct cte *slot)
+{
+    return arch_phys_to_virt(slot->cap.paddr);
+}
+
+static void suspend(struct tcb *t)
+{
+    sched_remove(t);
+    t->state = THREAD_INACTIVE;
+}
+
+static void resume(struct tcb *t)
+{
+    if (t->state != THREAD_RUNNABLE)
+        sched_make_runnable(t);
+}
+
+/* Replace one of the TCB's own slots with a copy of `src`'s cap. */
+static void set_slot(struct tcb *t, unsigned which, struct cte *src, const struct cap *cap)
+{
+    cte_delete(&t->slots[which]);
+    if (src)
+        cte_insert(src, &t->slots[which], cap);
+}
+
+/*
+ * Configure: MR0 fault endpoint CPtr, MR1 CSpace guard word (0 keeps the
+ * cap's), MR2 IPC buffer address (0: none), MR3 priority, MR4 MCP;
+ * cap0 CSpace root CNode, cap1 VSpace, cap2 IPC buffer frame (if MR2 != 0).
+ */
+static struct syscall_result configure(struct invocation *inv, struct tcb *t)
+{
+    uint64_t fault_ep, guard, buffer, prio, mcp, detail = 0;
+    struct cte *cspace, *vspace, *frame = 0;
+    if (!inv_mr(inv, 0, &fault_ep) || !inv_mr(inv, 1, &guard) || !inv_mr(inv, 2, &buffer) ||
+        !inv_mr(inv, 3, &prio) || !inv_mr(inv, 4, &mcp))
+        return inv_error(MICA_ERR_TRUNCATED, 0);
+    int err;
+    if ((err = inv_cap(inv, 0, &cspace, &detail)) || (err = inv_cap(inv, 1, &vspace, &detail)))
+        return inv_error(err, detail);
+    if (cspace->cap.type != CAP_CNODE)
+        return inv_error(MICA_ERR_INVALID_CAP, 0);
+    if (vspace->cap.type != CAP_VSPACE)
+        return inv_error(MICA_ERR_INVALID_CAP, 1);
+    if (buffer) {
+        if ((err = inv_cap(inv, 2, &frame, &detail)))
+            return inv_error(err, detail);
+        if (frame->cap.type != CAP_FRAME || (frame->cap.flags & CAP_FLAG_DEVICE))
+            return inv_error(MICA_ERR_INVALID_CAP, 2);
+        uint64_t frame_size = 1ull << frame->cap.size_bits;
+        if ((buffer & 7) || (buffer & (frame_size - 1)) + sizeof(struct mica_ipc_buffer) > frame_size)
+            return inv_error(MICA_ERR_ALIGNMENT, buffer); /* must lie inside the frame */
+        if (buffer >= MICA_USER_TOP)
+            return inv_error(MICA_ERR_RANGE, buffer);
+    }
+    if (prio > MICA_MAX_PRIORITY || mcp > MICA_MAX_PRIORITY || prio > inv->thread->mcp ||
+        mcp > inv->thread->mcp)
+        return inv_error(MICA_ERR_RANGE, inv->thread->mcp);
+    struct cap cs = cspace->cap;
+    if (guard) {
+        unsigned bits = guard & 0xff;
+        if (bits + cs.size_bits > 64 || (bits < 56 && (guard >> 8 >> bits) != 0))
+            return inv_error(MICA_ERR_RANGE, guard);
+        cs.guard_bits = (uint8_t)bits;
+        cs.word1 = guard >> 8;
+    }
+
+    struct cap vs = vspace->cap, fr = frame ? frame->cap : (struct cap){ 0 };
+    fr.word1 = fr.word2 = 0; /* the TCB's copy records no mapping */
+    set_slot(t, TCB_SLOT_CSPACE, cspace, &cs);
+    set_slot(t, TCB_SLOT_VSPACE, vspace, &vs);
+    set_slot(t, TCB_SLOT_IPC_BUFFER, frame, &fr);
+    t->ipc_buffer = buffer;
+    t->fault_ep = fault_ep;
+    t->mcp = (uint8_t)mcp;
+    sched_set_priority(t, (unsigned)prio);
+    return inv_ok(0);
+}
+
+static struct syscall_result set_priority(struct invocation *inv, struct tcb *t, bool is_mcp)
+{
+    uint64_t v;
+    if (!inv_mr(inv, 0, &v))
+        return inv_error(MICA_ERR_TRUNCATED, 0);
+    if (v > MICA_MAX_PRIORITY || v > inv->thread->mcp)
+        return inv_error(MICA_ERR_RANGE, inv->thread->mcp);
+    if (is_mcp)
+        t->mcp = (uint8_t)v;
+    else
+        sched_set_priority(t, (unsigned)v);
+    return inv_ok(0);
+}
+
+static void read_context(const struct tcb *t, struct mica_user_context *u)
+{
+    arch_context_to_user(&t->ctx, u);
+    u->fs_base = t->fs_base;
+    u->gs_base = t->gs_base;
+}
+
+/* MR0 count: the first `count` registers (struct mica_user_context order)
+ * go to the caller's IPC buffer message registers 0.. */
+static struct syscall_result read_registers(struct invocation *inv, struct tcb *t)
+{
+    uint64_t count;
+    struct mica_user_context u;
+    if (!inv_mr(inv, 0, &count))
+        return inv_error(MICA_ERR_TRUNCATED, 0);
+    if (count == 0 || count > MICA_USER_CONTEXT_WORDS)
+        return inv_error(MICA_ERR_RANGE, count);
+    if (t == inv->thread)
+        return inv_error(MICA_ERR_ILLEGAL_OPERATION, 0); /* its live registers are in flux */
+    if (!inv->ipc)
+        return inv_error(MICA_ERR_TRUNCATED, 0);
+    read_context(t, &u);
+    memcpy(inv->ipc->mr, &u, count * sizeof(mica_word_t));
+    return inv_ok(count);
+}
+
+/* MR0 flags (bit 0: resume), MR1 count, MR2.. the registers. */
+static struct syscall_result write_registers(struct invocation *inv, struct tcb *t)
+{
+    uint64_t flags, count;
+    struct mica_user_context u;
+    if (!inv_mr(inv, 0, &flags) || !inv_mr(inv, 1, &count))
+        return inv_error(MICA_ERR_TRUNCATED, 0);
+    if (count == 0 || count > MICA_USER_CONTEXT_WORDS)
+        return inv_error(MICA_ERR_RANGE, count);
+    if (t == inv->thread)
+        return inv_error(MICA_ERR_ILLEGAL_OPERATION, 0);
+    read_context(t, &u);
+    mica_word_t *w = (mica_word_t *)&u;
+    for (unsigned i = 0; i < count; i++)
+        if (!inv_mr(inv, 2 + i, &w[i]))
+            return inv_error(MICA_ERR_TRUNCATED, 2 + i);
+    if (!arch_valid_user_base(u.fs_base) || !arch_valid_user_base(u.gs_base))
+        return inv_error(MICA_ERR_INVALID_ARGUMENT, 0);
+    arch_context_from_user(&t->ctx, &u);
+    t->fs_base = u.fs_base;
+    t->gs_base = u.gs_base;
+    if (flags & 1)
+        resume(t);
+    return inv_ok(0);
+}
+
+/* cap0 source TCB, MR0 flags (MICA_COPY_*). */
+static struct syscall_result copy_registers(struct invocation *inv, struct tcb *t)
+{
+    uint64_t flags, detail = 0;
+    struct cte *src_slot;
+    struct mica_user_context u;
+    if (!inv_mr(inv, 0, &flags))
+        return inv_error(MICA_ERR_TRUNCATED, 0);
+    int err = inv_cap(inv, 0, &src_slot, &detail);
+    if (err)
+        return inv_error(err, detail);
+    if (src_slot->cap.type != CAP_TCB)
+        return inv_error(MICA_ERR_INVALID_CAP, 0);
+    struct tcb *src = tcb_of(src_slot);
+    if (flags & ~(uint64_t)(MICA_COPY_SUSPEND_SOURCE | MICA_COPY_RESUME_DEST))
+        return inv_error(MICA_ERR_INVALID_ARGUMENT, flags);
+    if (src == inv->thread || t == inv->thread || src == t)
+        return inv_error(MICA_ERR_ILLEGAL_OPERATION, 0);
+    if (flags & MICA_COPY_SUSPEND_SOURCE)
+        suspend(src);
+    read_context(src, &u);
+    arch_context_from_user(&t->ctx, &u);
+    t->fs_base = u.fs_base;
+    t->gs_base = u.gs_base;
+    if (flags & MICA_COPY_RESUME_DEST)
+        resume(t);
+    return inv_ok(0);
+}
+
+static struct syscall_result set_base(struct invocation *inv, struct tcb *t, bool fs)
+{
+    uint64_t base;
+    if (!inv_mr(inv, 0, &base))
+        return inv_error(MICA_ERR_TRUNCATED, 0);
+    if (!arch_valid_user_base(base))
+        return inv_error(MICA_ERR_INVALID_ARGUMENT, base);
+    if (fs)
+        t->fs_base = base;
+    else
+        t->gs_base = base;
+    return inv_ok(0);
+}
+
+struct syscall_result tcb_invoke(struct invocation *inv)
+{
+    struct tcb *t = tcb_of(inv->slot);
+    switch (inv->label) {
+    case MICA_TCB_CONFIGURE: return configure(inv, t);
+    case MICA_TCB_SET_PRIORITY: return set_priority(inv, t, false);
+    case MICA_TCB_SET_MCP: return set_priority(inv, t, true);
+    case MICA_TCB_READ_REGISTERS: return read_registers(inv, t);
+    case MICA_TCB_WRITE_REGISTERS: return write_registers(inv, t);
+    case MICA_TCB_COPY_REGISTERS: return copy_registers(inv, t);
+    case MICA_TCB_RESUME:
+        resume(t);
+        return inv_ok(0);
+    case MICA_TCB_SUSPEND:
+        suspend(t);
+        return inv_ok(0);
+    case MICA_TCB_SET_FS_BASE: return set_base(inv, t, true);
+    case MICA_TCB_SET_GS_BASE: return set_base(inv, t, false);
+    }
+    return inv_error(MICA_ERR_ILLEGAL_OPERATION, inv->label);
 }

@@ -33,6 +33,15 @@ struct arch_fpu_state {
 /* Set up a fresh user context that starts at rip with the given stack. */
 void arch_context_init_user(struct arch_context *ctx, uint64_t rip, uint64_t rsp, uint64_t arg0);
 
+struct mica_user_context;
+/* Convert between a saved context and the ABI register layout (fs/gs base
+ * are not part of arch_context and are left alone). Writing forces a full
+ * register restore on the next return to user mode. */
+void arch_context_to_user(const struct arch_context *ctx, struct mica_user_context *u);
+void arch_context_from_user(struct arch_context *ctx, const struct mica_user_context *u);
+/* Is v usable as a user FS/GS base (canonical)? */
+int arch_valid_user_base(uint64_t v);
+
 /* Give a thread the clean FPU/SSE state captured at boot. */
 void arch_fpu_init_state(struct arch_fpu_state *fpu);
 

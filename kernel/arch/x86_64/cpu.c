@@ -12,6 +12,7 @@
 #include <mica/debug.h>
 #include <sched.h>
 #include <tcb.h>
+#include <mica/tcb.h>
 
 #define RFLAGS_USER_MASK 0x240dd5ull /* CF PF AF ZF SF TF DF OF AC ID */
 #define RFLAGS_TF (1ull << 8)
@@ -23,6 +24,7 @@
 
 static struct arch_fpu_state fpu_initial;
 static struct tcb *fpu_owner;
+static uint64_t loaded_fs_base, loaded_gs_base; /* what the MSRs hold now */
 
 static void fpu_init(void)
 {
@@ -72,6 +74,12 @@ static void fpu_switch(struct tcb *t)
     fpu_owner = t;
 }
 
+void arch_tcb_release(struct tcb *t)
+{
+    if (fpu_owner == t)
+        fpu_owner = 0; /* its state dies with it: nothing to save */
+}
+
 void arch_switch_to(struct tcb *t)
 {
     struct arch_context *c = &t->ctx;
@@ -91,6 +99,10 @@ void arch_switch_to(struct tcb *t)
     if (read_cr3() != t->vspace_root)
         write_cr3(t->vspace_root);
     fpu_switch(t);
+    if (t->fs_base != loaded_fs_base)
+        wrmsr(MSR_FS_BASE, loaded_fs_base = t->fs_base);
+    if (t->gs_base != loaded_gs_base)
+        wrmsr(MSR_GS_BASE, loaded_gs_base = t->gs_base);
     arch_return_to_user(c);
 }
 
@@ -107,4 +119,55 @@ void arch_selftest_kernel_fault(void)
     /* PML4 slot 511, PDPT slot 508: never mapped. */
     volatile uint64_t *p = (volatile uint64_t *)0xffffffff00000000ull;
     (void)*p;
+}
+
+void arch_context_to_user(const struct arch_context *c, struct mica_user_context *u)
+{
+    u->rip = c->rip;
+    u->rsp = c->rsp;
+    u->rflags = c->rflags;
+    u->rax = c->rax;
+    u->rbx = c->rbx;
+    u->rcx = c->rcx;
+    u->rdx = c->rdx;
+    u->rsi = c->rsi;
+    u->rdi = c->rdi;
+    u->rbp = c->rbp;
+    u->r8 = c->r8;
+    u->r9 = c->r9;
+    u->r10 = c->r10;
+    u->r11 = c->r11;
+    u->r12 = c->r12;
+    u->r13 = c->r13;
+    u->r14 = c->r14;
+    u->r15 = c->r15;
+}
+
+void arch_context_from_user(struct arch_context *c, const struct mica_user_context *u)
+{
+    c->rip = u->rip;
+    c->rsp = u->rsp;
+    /* Only the arithmetic and user-controllable flags; IF stays set. */
+    c->rflags = (u->rflags & RFLAGS_USER_MASK) | RFLAGS_IF | RFLAGS_RSVD;
+    c->rax = u->rax;
+    c->rbx = u->rbx;
+    c->rcx = u->rcx;
+    c->rdx = u->rdx;
+    c->rsi = u->rsi;
+    c->rdi = u->rdi;
+    c->rbp = u->rbp;
+    c->r8 = u->r8;
+    c->r9 = u->r9;
+    c->r10 = u->r10;
+    c->r11 = u->r11;
+    c->r12 = u->r12;
+    c->r13 = u->r13;
+    c->r14 = u->r14;
+    c->r15 = u->r15;
+    c->vector = 0; /* leave by iretq: every register is restored */
+}
+
+int arch_valid_user_base(uint64_t v)
+{
+    return v < USER_CANONICAL_END;
 }
