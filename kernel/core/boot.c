@@ -11,7 +11,6 @@
 #include <sched.h>
 #include <tcb.h>
 
-static struct tcb root_tcb;
 
 static void print_memory_summary(const struct mica_bootinfo *bi)
 {
@@ -28,8 +27,9 @@ void kernel_start(struct boot_params *bp)
         arch_selftest_kernel_fault();
     }
 #endif
-    print_memory_summary(rootserver_create(bp, &root_tcb));
-    sched_make_runnable(&root_tcb);
+    struct tcb *root;
+    print_memory_summary(rootserver_create(bp, &root));
+    sched_make_runnable(root);
     kprintf("entering user mode\n\n");
     schedule();
 }

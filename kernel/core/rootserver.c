@@ -147,13 +147,12 @@ static void fill_bootinfo(struct mica_bootinfo *bi, const struct boot_params *bp
 }
 
 /* Capabilities of the initial CSpace (fixed slots: include/mica/bootinfo.h). */
-static void fill_cspace(struct cte *slots, struct tcb *t, uint64_t cnode_pa, uint64_t vspace,
+static void fill_cspace(struct cte *slots, struct tcb *t, uint64_t tcb_pa, uint64_t cnode_pa, uint64_t vspace,
                         uint64_t ipc_pa, uint64_t bi_pa, const struct mica_bootinfo *bi)
 {
     uint64_t asid = asid_assign(vspace);
     const struct cap caps[] = {
-        [MICA_CAP_INIT_TCB] = { .type = CAP_TCB, .rights = MICA_RIGHTS_ALL,
-                                .paddr = arch_kernel_virt_to_phys(t) },
+        [MICA_CAP_INIT_TCB] = { .type = CAP_TCB, .rights = MICA_RIGHTS_ALL, .paddr = tcb_pa },
         /* Guard: the top 64 - radix bits of a CPtr must be zero, so a CPtr
          * is just a slot number. */
         [MICA_CAP_INIT_CNODE] = { .type = CAP_CNODE, .rights = MICA_RIGHTS_ALL,
@@ -185,7 +184,7 @@ static void fill_cspace(struct cte *slots, struct tcb *t, uint64_t cnode_pa, uin
     cte_insert(&slots[MICA_CAP_INIT_IPC_BUFFER], &t->slots[TCB_SLOT_IPC_BUFFER], &ipc_copy);
 }
 
-const struct mica_bootinfo *rootserver_create(struct boot_params *bp, struct tcb *t)
+const struct mica_bootinfo *rootserver_create(struct boot_params *bp, struct tcb **thread)
 {
     char name[ROOT_NAME_MAX];
     struct elf_image img;
@@ -231,13 +230,16 @@ const struct mica_bootinfo *rootserver_create(struct boot_params *bp, struct tcb
         refuse("out of memory for the root CNode of '%s'", name);
     memset(arch_phys_to_virt(cnode_pa), 0, cnode_bytes);
 
+    uint64_t tcb_pa = alloc_zeroed(bp->mem, 1ull << MICA_TCB_BITS, name);
+    struct tcb *t = *thread = arch_phys_to_virt(tcb_pa);
+
     struct mica_bootinfo *bi = arch_phys_to_virt(bi_pa);
     fill_bootinfo(bi, bp);
 
     tcb_init(t, name, root);
     t->priority = t->mcp = MICA_ROOT_PRIORITY;
     t->ipc_buffer = MICA_ROOT_IPC_BUFFER;
-    fill_cspace(arch_phys_to_virt(cnode_pa), t, cnode_pa, root, ipc_pa, bi_pa, bi);
+    fill_cspace(arch_phys_to_virt(cnode_pa), t, tcb_pa, cnode_pa, root, ipc_pa, bi_pa, bi);
     arch_context_init_user(&t->ctx, img.entry, MICA_ROOT_STACK_TOP, MICA_ROOT_BOOTINFO);
     t->state = THREAD_RUNNABLE;
     kprintf("root task: '%s', entry 0x%lx, %u segments\n", name, img.entry, img.n_segments);

@@ -13,8 +13,10 @@
  * up *t to enter it. On a bad module, prints why and halts the machine with
  * MICA_EXIT_BOOT_FAIL (never returns). Allocates from bp->mem; it must be
  * the last boot allocation, since it turns what is left into untyped.
- * Returns the boot info it filled in (kernel address).
+ * Returns the boot info it filled in (kernel address) and, in *thread, the
+ * root task's TCB, which like every TCB is reached through the direct map
+ * (one object, one kernel address: pointer comparisons stay meaningful).
  */
-const struct mica_bootinfo *rootserver_create(struct boot_params *bp, struct tcb *t);
+const struct mica_bootinfo *rootserver_create(struct boot_params *bp, struct tcb **thread);
 
 #endif

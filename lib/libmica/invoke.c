@@ -124,3 +124,72 @@ struct mica_sysret mica_frame_get_address(mica_cptr_t frame)
 {
     return mica_invoke(frame, MICA_FRAME_GET_ADDRESS, 0, 0, 0, 0);
 }
+
+struct mica_sysret mica_tcb_configure(mica_cptr_t tcb, mica_cptr_t fault_ep, mica_cptr_t cspace,
+                                      mica_word_t cspace_guard, mica_cptr_t vspace,
+                                      mica_word_t buffer, mica_cptr_t buffer_frame,
+                                      unsigned priority, unsigned mcp)
+{
+    mica_word_t mr[] = { fault_ep, cspace_guard, buffer, priority, mcp };
+    mica_cptr_t caps[] = { cspace, vspace, buffer_frame };
+    return mica_invoke(tcb, MICA_TCB_CONFIGURE, mr, 5, caps, buffer ? 3 : 2);
+}
+
+struct mica_sysret mica_tcb_set_priority(mica_cptr_t tcb, unsigned priority)
+{
+    mica_word_t mr = priority;
+    return mica_invoke(tcb, MICA_TCB_SET_PRIORITY, &mr, 1, 0, 0);
+}
+
+struct mica_sysret mica_tcb_set_mcp(mica_cptr_t tcb, unsigned mcp)
+{
+    mica_word_t mr = mcp;
+    return mica_invoke(tcb, MICA_TCB_SET_MCP, &mr, 1, 0, 0);
+}
+
+struct mica_sysret mica_tcb_read_registers(mica_cptr_t tcb, unsigned count,
+                                           struct mica_user_context *regs)
+{
+    mica_word_t mr = count;
+    struct mica_sysret r = mica_invoke(tcb, MICA_TCB_READ_REGISTERS, &mr, 1, 0, 0);
+    if (r.status == MICA_OK)
+        for (unsigned i = 0; i < count && i < MICA_USER_CONTEXT_WORDS; i++)
+            ((mica_word_t *)regs)[i] = mica_ipc->mr[i];
+    return r;
+}
+
+struct mica_sysret mica_tcb_write_registers(mica_cptr_t tcb, int resume, unsigned count,
+                                            const struct mica_user_context *regs)
+{
+    mica_word_t mr[2 + MICA_USER_CONTEXT_WORDS] = { resume ? 1 : 0, count };
+    unsigned n = count < MICA_USER_CONTEXT_WORDS ? count : MICA_USER_CONTEXT_WORDS;
+    for (unsigned i = 0; i < n; i++)
+        mr[2 + i] = ((const mica_word_t *)regs)[i];
+    return mica_invoke(tcb, MICA_TCB_WRITE_REGISTERS, mr, 2 + n, 0, 0);
+}
+
+struct mica_sysret mica_tcb_copy_registers(mica_cptr_t dest, mica_cptr_t src, unsigned flags)
+{
+    mica_word_t mr = flags;
+    return mica_invoke(dest, MICA_TCB_COPY_REGISTERS, &mr, 1, &src, 1);
+}
+
+struct mica_sysret mica_tcb_resume(mica_cptr_t tcb)
+{
+    return mica_invoke(tcb, MICA_TCB_RESUME, 0, 0, 0, 0);
+}
+
+struct mica_sysret mica_tcb_suspend(mica_cptr_t tcb)
+{
+    return mica_invoke(tcb, MICA_TCB_SUSPEND, 0, 0, 0, 0);
+}
+
+struct mica_sysret mica_tcb_set_fs_base(mica_cptr_t tcb, mica_word_t base)
+{
+    return mica_invoke(tcb, MICA_TCB_SET_FS_BASE, &base, 1, 0, 0);
+}
+
+struct mica_sysret mica_tcb_set_gs_base(mica_cptr_t tcb, mica_word_t base)
+{
+    return mica_invoke(tcb, MICA_TCB_SET_GS_BASE, &base, 1, 0, 0);
+}

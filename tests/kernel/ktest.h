@@ -39,7 +39,10 @@ extern const struct ktest boot_tests[];
 extern const struct ktest cpu_tests[];
 extern const struct ktest syscall_tests[];
 extern const struct ktest cap_tests[];
+extern const struct ktest untyped_tests[];
+extern const struct ktest cnode_tests[];
 extern const struct ktest vspace_tests[];
+extern const struct ktest sched_tests[];
 
 /* Deliberate faults, selected with the module argument "fault=NAME". */
 void ktest_fault(const char *name);

@@ -6,7 +6,8 @@
 #include "ktest.h"
 #include <format.h>
 
-static const struct ktest *const tables[] = { boot_tests, cpu_tests, syscall_tests, cap_tests, vspace_tests };
+static const struct ktest *const tables[] = { boot_tests, cpu_tests, syscall_tests, cap_tests, vspace_tests, sched_tests,
+                                               untyped_tests, cnode_tests };
 
 static char reason[256];
 

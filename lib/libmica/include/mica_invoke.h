@@ -18,6 +18,7 @@
 #include <mica/message.h>
 #include <mica/object.h>
 #include <mica/vspace.h>
+#include <mica/tcb.h>
 
 /* The calling thread's IPC buffer (set up by the start-up code). */
 extern struct mica_ipc_buffer *mica_ipc;
@@ -77,6 +78,28 @@ struct mica_sysret mica_frame_unmap(mica_cptr_t frame);
 struct mica_sysret mica_frame_remap(mica_cptr_t frame, unsigned rights, unsigned cache);
 /* Physical address of the frame in .value. */
 struct mica_sysret mica_frame_get_address(mica_cptr_t frame);
+
+/* TCB_Configure: CSpace root (guard word 0 keeps the cap's guard), VSpace,
+ * IPC buffer at user address `buffer` in frame `buffer_frame` (buffer 0:
+ * none, frame ignored), fault endpoint CPtr, priority and MCP (neither may
+ * exceed the caller's MCP). */
+struct mica_sysret mica_tcb_configure(mica_cptr_t tcb, mica_cptr_t fault_ep, mica_cptr_t cspace,
+                                      mica_word_t cspace_guard, mica_cptr_t vspace,
+                                      mica_word_t buffer, mica_cptr_t buffer_frame,
+                                      unsigned priority, unsigned mcp);
+struct mica_sysret mica_tcb_set_priority(mica_cptr_t tcb, unsigned priority);
+struct mica_sysret mica_tcb_set_mcp(mica_cptr_t tcb, unsigned mcp);
+/* Read the first `count` registers (struct mica_user_context order) into *regs. */
+struct mica_sysret mica_tcb_read_registers(mica_cptr_t tcb, unsigned count,
+                                           struct mica_user_context *regs);
+/* Write the first `count` registers from *regs; resume the thread if asked. */
+struct mica_sysret mica_tcb_write_registers(mica_cptr_t tcb, int resume, unsigned count,
+                                            const struct mica_user_context *regs);
+struct mica_sysret mica_tcb_copy_registers(mica_cptr_t dest, mica_cptr_t src, unsigned flags);
+struct mica_sysret mica_tcb_resume(mica_cptr_t tcb);
+struct mica_sysret mica_tcb_suspend(mica_cptr_t tcb);
+struct mica_sysret mica_tcb_set_fs_base(mica_cptr_t tcb, mica_word_t base);
+struct mica_sysret mica_tcb_set_gs_base(mica_cptr_t tcb, mica_word_t base);
 
 /* Debug: describe the cap at cptr (MICA_CAP_ID_* in .value). */
 struct mica_sysret mica_debug_cap_identify(mica_cptr_t cptr);
