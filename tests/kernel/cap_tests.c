@@ -153,7 +153,52 @@ static const char *cnode_chain_destroyed(const struct mica_bootinfo *bi)
     return 0;
 }
 
+/*
+ * All free memory, every untyped, into frames (2 MiB where an untyped is
+ * big enough, else 4 KiB), then revoke everything; three rounds must make
+ * exactly the same frames: nothing leaks, nothing is lost.
+ */
+static const char *all_memory_into_frames(const struct mica_bootinfo *bi)
+{
+    mica_word_t first = bi->slot_empty_first + 400;
+    unsigned long long bytes[3] = { 0 }, frames[3] = { 0 };
+    for (int round = 0; round < 3; round++) {
+        mica_word_t next = first;
+        for (unsigned i = 0; i < bi->n_untyped; i++) {
+            mica_cptr_t ut = bi->slot_untyped_first + i;
+            unsigned bits = bi->untyped[i].size_bits;
+            unsigned frame_bits = bits >= 21 ? 21 : 12;
+            unsigned type = bits >= 21 ? MICA_OBJ_FRAME_2M : MICA_OBJ_FRAME_4K;
+            unsigned long left = 1ul << (bits - frame_bits);
+            while (left) {
+                unsigned n = left > MICA_RETYPE_MAX_OBJECTS ? MICA_RETYPE_MAX_OBJECTS : (unsigned)left;
+                if (next + n > bi->slot_empty_end)
+                    return ktest_failf("out of slots at untyped %u", i);
+                struct mica_sysret r = mica_untyped_retype(ut, type, 0, ROOT, 0, 0, next, n);
+                if (r.status)
+                    return ktest_failf("round %d untyped %u (2^%u): retype %u frames: error %lu",
+                                       round, i, bits, n, r.status);
+                next += n;
+                left -= n;
+                frames[round] += n;
+                bytes[round] += (unsigned long long)n << frame_bits;
+            }
+        }
+        for (unsigned i = 0; i < bi->n_untyped; i++)
+            CHECK_EQ(mica_cnode_revoke(ROOT, bi->slot_untyped_first + i, D).status, MICA_OK);
+        CHECK_EQ(id_type(first), MICA_OBJ_NULL);
+        CHECK_EQ(id_type(next - 1), MICA_OBJ_NULL);
+    }
+    CHECK_EQ(bytes[0], bi->ram_free);
+    CHECK_EQ(bytes[1], bytes[0]);
+    CHECK_EQ(bytes[2], bytes[0]);
+    CHECK_EQ(frames[1], frames[0]);
+    CHECK_EQ(frames[2], frames[0]);
+    return 0;
+}
+
 const struct ktest cap_tests[] = {
+    { "untyped_all_memory_into_frames_three_times", all_memory_into_frames },
     { "cspace_initial_caps", initial_cspace },
     { "untyped_retype_endpoints_then_revoke", retype_and_revoke },
     { "untyped_exhaust_revoke_reuse_twice", untyped_exhaust_and_reuse },
