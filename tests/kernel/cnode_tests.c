@@ -109,7 +109,7 @@ static const char *run(const struct mica_bootinfo *bi,
     }                                                                               \
     static const char *fn##_body(const struct mica_bootinfo *bi __attribute__((unused)))
 
-/* Make `count` objects of `type` from the untyped `ut` in slot(i)... */
+/* Make `count` objects of `type` from the untyped `ut` in slot(i) onwards. */
 #define MAKE(ut, type, bits, i, count)                                                   \
     CHECK_EQ(mica_untyped_retype((ut), (type), (bits), ROOT, 0, 0, slot(bi, (i)), (count)).status, \
              MICA_OK)
@@ -1190,6 +1190,45 @@ KTEST(delete_cnode_with_caps_frees_contents)
     return 0;
 }
 
+/* Caps inside a deleted CNode whose objects have copies outside: the
+ * objects live on, and the copies stay revocable from the untyped. */
+KTEST(delete_cnode_keeps_objects_copied_outside)
+{
+    unsigned bits;
+    mica_cptr_t ut = find_untyped(bi, 16, &bits);
+    MAKE(ut, MICA_OBJ_CNODE, 2, 0, 1);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, slot(bi, 0), 0, 0, 0, 1).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(slot(bi, 0), 1, 2, slot(bi, 0), 0, 2, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 1), D, slot(bi, 0), 1, 2, MICA_RIGHT_WRITE, 6).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_ENDPOINT);
+    CHECK(id_badged(slot(bi, 1)));
+    CHECK(!untyped_whole(bi, ut, bits));
+    CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
+    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK(untyped_whole(bi, ut, bits));
+    return 0;
+}
+
+/* A deleted CNode holding a child untyped: the untyped cap dies, the
+ * objects made from it live on under the parent untyped. */
+KTEST(delete_cnode_holding_untyped_keeps_its_objects)
+{
+    unsigned bits;
+    mica_cptr_t ut = find_untyped(bi, 16, &bits);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 12, ROOT, 0, 0, slot(bi, 0), 1).status, MICA_OK);
+    MAKE(ut, MICA_OBJ_CNODE, 1, 1, 1);
+    MAKE(slot(bi, 0), MICA_OBJ_NOTIFICATION, 0, 2, 1);
+    CHECK_EQ(mica_cnode_move(slot(bi, 1), 1, 1, ROOT, slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 1), D).status, MICA_OK);
+    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_NOTIFICATION);
+    CHECK(!untyped_whole(bi, ut, bits));
+    CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
+    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_NULL);
+    CHECK(untyped_whole(bi, ut, bits));
+    return 0;
+}
+
 /* Deleting a CNode that holds a copy of the root CNode cap, of the root
  * TCB and of the root VSpace leaves all three working. */
 KTEST(delete_cnode_holding_root_caps)
@@ -1236,9 +1275,9 @@ KTEST(cnode_holding_its_own_cap_revoked_via_untyped)
     return 0;
 }
 
-/* A CNode holding a copy of itself: deleting the outside cap is not the
- * last, and a later delete through... nothing: only the untyped can
- * reclaim it. Several self-copies and a cycle through a second CNode. */
+/* CNodes holding copies of themselves and of each other (A[0], A[1] = A,
+ * A[2] = B, B[0] = A): once the root's caps are deleted nothing reaches
+ * them, and only a revoke of the untyped reclaims them. */
 KTEST(cnode_self_copies_and_cycle_revoked_via_untyped)
 {
     unsigned bits;
@@ -1282,6 +1321,49 @@ KTEST(delete_cnode_holding_last_tcb_and_vspace)
     CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_TCB, 0, slot(bi, 0), 0, 0, 0, 1).status, MICA_OK);
     CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_VSPACE, 0, slot(bi, 0), 0, 0, 1, 1).status, MICA_OK);
     CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 0), D).status, MICA_OK);
+    CHECK(untyped_whole(bi, ut, bits));
+    return 0;
+}
+
+/* A TCB whose CSpace slot holds the last cap to a CNode (and whose VSpace
+ * slot the last cap to a VSpace): deleting the TCB's last cap destroys all
+ * three, so the untyped is whole again without a revoke. */
+KTEST(delete_tcb_destroys_its_last_cspace_and_vspace)
+{
+    unsigned bits;
+    mica_cptr_t ut = find_untyped(bi, 16, &bits);
+    MAKE(ut, MICA_OBJ_TCB, 0, 0, 1);
+    MAKE(ut, MICA_OBJ_CNODE, 2, 1, 1);
+    MAKE(ut, MICA_OBJ_VSPACE, 0, 2, 1);
+    MAKE(ut, MICA_OBJ_ENDPOINT, 0, 3, 1);
+    CHECK_EQ(mica_cnode_move(slot(bi, 1), 2, 2, ROOT, slot(bi, 3), D).status, MICA_OK);
+    CHECK_EQ(mica_tcb_configure(slot(bi, 0), 0, slot(bi, 1), 0, slot(bi, 2), 0, 0, 0, 0).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 1), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 2), D).status, MICA_OK);
+    CHECK(!untyped_whole(bi, ut, bits));
+    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 0), D).status, MICA_OK);
+    CHECK(untyped_whole(bi, ut, bits));
+    return 0;
+}
+
+/* A TCB and its CSpace CNode holding the only caps to each other (the
+ * TCB's cap in the CNode, the CNode's in the TCB), unreachable from the
+ * root: revoking the untyped destroys both. */
+KTEST(tcb_and_cnode_holding_each_other_revoked_via_untyped)
+{
+    unsigned bits;
+    mica_cptr_t ut = find_untyped(bi, 16, &bits);
+    MAKE(ut, MICA_OBJ_TCB, 0, 0, 1);
+    MAKE(ut, MICA_OBJ_CNODE, 2, 1, 1);
+    MAKE(ut, MICA_OBJ_VSPACE, 0, 2, 1);
+    CHECK_EQ(mica_tcb_configure(slot(bi, 0), 0, slot(bi, 1), 0, slot(bi, 2), 0, 0, 0, 0).status, MICA_OK);
+    CHECK_EQ(mica_cnode_move(slot(bi, 1), 0, 2, ROOT, slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_move(slot(bi, 1), 1, 2, ROOT, slot(bi, 2), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 1), D).status, MICA_OK);
+    for (unsigned i = 0; i < 3; i++)
+        CHECK_EQ(id_type(slot(bi, i)), MICA_OBJ_NULL);
+    CHECK(!untyped_whole(bi, ut, bits));
+    CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     CHECK(untyped_whole(bi, ut, bits));
     return 0;
 }
@@ -1371,11 +1453,17 @@ const struct ktest cnode_tests[] = {
     { "copy_err_missing_src_root_cap", copy_err_missing_src_root_cap },
     { "move_err_missing_src_root_cap", move_err_missing_src_root_cap },
     { "delete_cnode_with_caps_frees_contents", delete_cnode_with_caps_frees_contents },
+    { "delete_cnode_keeps_objects_copied_outside", delete_cnode_keeps_objects_copied_outside },
+    { "delete_cnode_holding_untyped_keeps_its_objects",
+      delete_cnode_holding_untyped_keeps_its_objects },
     { "delete_cnode_holding_root_caps", delete_cnode_holding_root_caps },
     { "cnode_holding_its_own_cap_revoked_via_untyped", cnode_holding_its_own_cap_revoked_via_untyped },
     { "cnode_self_copies_and_cycle_revoked_via_untyped",
       cnode_self_copies_and_cycle_revoked_via_untyped },
     { "revoke_cnode_cap_with_copy_inside_itself", revoke_cnode_cap_with_copy_inside_itself },
     { "delete_cnode_holding_last_tcb_and_vspace", delete_cnode_holding_last_tcb_and_vspace },
+    { "delete_tcb_destroys_its_last_cspace_and_vspace", delete_tcb_destroys_its_last_cspace_and_vspace },
+    { "tcb_and_cnode_holding_each_other_revoked_via_untyped",
+      tcb_and_cnode_holding_each_other_revoked_via_untyped },
     { 0, 0 },
 };
