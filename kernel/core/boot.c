@@ -14,8 +14,18 @@
 
 static void print_memory_summary(const struct mica_bootinfo *bi)
 {
+    unsigned ram = 0;
+    uint64_t device = 0;
+    for (unsigned i = 0; i < bi->n_untyped; i++) {
+        if (bi->untyped[i].flags & MICA_UNTYPED_DEVICE)
+            device += 1ull << bi->untyped[i].size_bits;
+        else
+            ram++;
+    }
     kprintf("memory: %lu MiB RAM, %lu MiB free as %u untyped regions, %lu KiB kept by the kernel\n",
-            bi->ram_total >> 20, bi->ram_free >> 20, bi->n_untyped, bi->ram_kernel >> 10);
+            bi->ram_total >> 20, bi->ram_free >> 20, ram, bi->ram_kernel >> 10);
+    kprintf("devices: %lu MiB of MMIO space below 4 GiB as %u device untyped regions\n",
+            device >> 20, bi->n_untyped - ram);
 }
 
 void kernel_start(struct boot_params *bp)

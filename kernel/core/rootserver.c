@@ -96,6 +96,7 @@ static void load_segment(struct memmap *mem, uint64_t root, const uint8_t *file,
 struct untyped_list {
     struct mica_bootinfo *bi;
     uint64_t dropped;
+    uint8_t flags; /* MICA_UNTYPED_DEVICE for device memory */
 };
 
 static bool add_untyped(void *ctx, uint64_t paddr, unsigned size_bits)
@@ -106,9 +107,10 @@ static bool add_untyped(void *ctx, uint64_t paddr, unsigned size_bits)
         return true;
     }
     l->bi->untyped[l->bi->n_untyped++] = (struct mica_bootinfo_untyped){
-        .paddr = paddr, .size_bits = (uint8_t)size_bits, .flags = 0,
+        .paddr = paddr, .size_bits = (uint8_t)size_bits, .flags = l->flags,
     };
-    l->bi->ram_free += BIT(size_bits);
+    if (!l->flags)
+        l->bi->ram_free += BIT(size_bits);
     return true;
 }
 
@@ -133,10 +135,13 @@ static void fill_bootinfo(struct mica_bootinfo *bi, const struct boot_params *bp
     bi->slot_untyped_first = MICA_CAP_FIRST_DYNAMIC;
 
     /* Last: whatever RAM is still free becomes untyped. */
-    struct untyped_list l = { bi, 0 };
+    struct untyped_list l = { bi, 0, 0 };
     const struct memmap *mem = bp->mem;
     for (unsigned i = 0; i < mem->n_free; i++)
         memmap_split_pow2(mem->free[i].base, mem->free[i].end, 47, add_untyped, &l);
+    l.flags = MICA_UNTYPED_DEVICE; /* then the device windows, after all RAM */
+    for (unsigned i = 0; bp->device && i < bp->device->n_free; i++)
+        memmap_split_pow2(bp->device->free[i].base, bp->device->free[i].end, 47, add_untyped, &l);
     if (l.dropped)
         kprintf("mica: warning: boot info holds %u untyped regions; %lu KiB left unused\n",
                 MICA_BOOTINFO_MAX_UNTYPED, l.dropped / 1024);
@@ -171,7 +176,8 @@ static void fill_cspace(struct cte *slots, struct tcb *t, uint64_t tcb_pa, uint6
         cte_insert(0, &slots[i], &caps[i]);
     for (unsigned i = 0; i < bi->n_untyped; i++) {
         struct cap u = { .type = CAP_UNTYPED, .rights = MICA_RIGHTS_ALL,
-                         .size_bits = bi->untyped[i].size_bits, .paddr = bi->untyped[i].paddr };
+                         .size_bits = bi->untyped[i].size_bits, .paddr = bi->untyped[i].paddr,
+                         .flags = (bi->untyped[i].flags & MICA_UNTYPED_DEVICE) ? CAP_FLAG_DEVICE : 0 };
         cte_insert(0, &slots[bi->slot_untyped_first + i], &u);
     }
     /* The thread's own slots hold copies (children) of its CSpace, VSpace

@@ -19,6 +19,7 @@ struct boot_module {
 
 struct boot_params {
     struct memmap *mem;   /* free RAM; the boot allocator carves from it */
+    struct memmap *device; /* physical address space for devices (never RAM) */
     uint64_t ram_total;   /* bytes of RAM in the firmware map */
     const char *cmdline;  /* kernel command line, never NULL */
     unsigned n_modules;

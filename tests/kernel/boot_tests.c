@@ -1,6 +1,7 @@
 /* Boot info and the root task's initial address space. */
 #include "ktest.h"
 #include <mica/layout.h>
+#include <stdbool.h>
 
 static int str_terminated(const char *s, unsigned size)
 {
@@ -38,7 +39,8 @@ static const char *memory_accounting(const struct mica_bootinfo *bi)
     unsigned long long sum = 0;
     CHECK(bi->n_untyped > 0 && bi->n_untyped <= MICA_BOOTINFO_MAX_UNTYPED);
     for (unsigned i = 0; i < bi->n_untyped; i++)
-        sum += 1ull << bi->untyped[i].size_bits;
+        if (!(bi->untyped[i].flags & MICA_UNTYPED_DEVICE))
+            sum += 1ull << bi->untyped[i].size_bits;
     CHECK_EQ(sum, bi->ram_free);
     CHECK(bi->ram_free > 0 && bi->ram_free < bi->ram_total);
     CHECK_EQ(bi->ram_kernel, bi->ram_total - bi->ram_free);
@@ -56,20 +58,38 @@ static const char *untyped_shape(const struct mica_bootinfo *bi)
         if (u->paddr & ((1ull << u->size_bits) - 1))
             return ktest_failf("untyped %u at 0x%lx not aligned to its size 2^%u", i,
                                u->paddr, u->size_bits);
-        CHECK_EQ(u->flags, 0); /* RAM only so far: no device untyped */
+        CHECK_EQ(u->flags & ~MICA_UNTYPED_DEVICE, 0);
         CHECK(u->paddr >= 0x100000); /* the BIOS area below 1 MiB is never handed out */
+        if (u->flags & MICA_UNTYPED_DEVICE) {
+            /* Device space lies below 4 GiB and never covers the LAPIC. */
+            CHECK(u->paddr + (1ull << u->size_bits) <= (1ull << 32));
+            CHECK(u->paddr > 0xfee00000ull || u->paddr + (1ull << u->size_bits) <= 0xfee00000ull);
+        }
     }
     return 0;
 }
 
+/* RAM regions come first, then device regions; each group is sorted and
+ * no two regions (of either kind) overlap. */
 static const char *untyped_disjoint(const struct mica_bootinfo *bi)
 {
-    for (unsigned i = 1; i < bi->n_untyped; i++) {
-        const struct mica_bootinfo_untyped *a = &bi->untyped[i - 1], *b = &bi->untyped[i];
-        if (a->paddr + (1ull << a->size_bits) > b->paddr)
-            return ktest_failf("untyped %u [0x%lx+2^%u] overlaps or precedes untyped %u at 0x%lx",
-                               i - 1, a->paddr, a->size_bits, i, b->paddr);
+    unsigned devices = 0;
+    for (unsigned i = 0; i < bi->n_untyped; i++) {
+        const struct mica_bootinfo_untyped *a = &bi->untyped[i];
+        bool dev = a->flags & MICA_UNTYPED_DEVICE;
+        if (!dev && devices)
+            return ktest_failf("RAM untyped %u listed after a device untyped", i);
+        devices += dev;
+        if (i && dev == !!(bi->untyped[i - 1].flags & MICA_UNTYPED_DEVICE) &&
+            bi->untyped[i - 1].paddr >= a->paddr)
+            return ktest_failf("untyped %u at 0x%lx is out of order", i, a->paddr);
+        for (unsigned j = 0; j < i; j++) {
+            const struct mica_bootinfo_untyped *b = &bi->untyped[j];
+            if (a->paddr < b->paddr + (1ull << b->size_bits) && b->paddr < a->paddr + (1ull << a->size_bits))
+                return ktest_failf("untyped %u (0x%lx) overlaps untyped %u (0x%lx)", i, a->paddr, j, b->paddr);
+        }
     }
+    CHECK(devices > 0); /* q35 has MMIO windows below 4 GiB */
     return 0;
 }
 

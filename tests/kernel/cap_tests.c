@@ -14,23 +14,6 @@ static mica_word_t slot(const struct mica_bootinfo *bi, unsigned i)
     return bi->slot_empty_first + i;
 }
 
-/* The smallest boot untyped of at least 2^bits bytes, or 0. */
-static mica_cptr_t find_untyped(const struct mica_bootinfo *bi, unsigned bits, unsigned *got)
-{
-    mica_cptr_t best = 0;
-    unsigned best_bits = 99;
-    for (unsigned i = 0; i < bi->n_untyped; i++) {
-        unsigned b = bi->untyped[i].size_bits;
-        if (b >= bits && b < best_bits) {
-            best = bi->slot_untyped_first + i;
-            best_bits = b;
-        }
-    }
-    if (got)
-        *got = best_bits;
-    return best;
-}
-
 static unsigned id_type(mica_cptr_t c)
 {
     struct mica_sysret r = mica_debug_cap_identify(c);
@@ -61,7 +44,7 @@ static const char *initial_cspace(const struct mica_bootinfo *bi)
 
 static const char *retype_and_revoke(const struct mica_bootinfo *bi)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
     CHECK(ut);
     struct mica_sysret r = mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, slot(bi, 0), 4);
     CHECK_EQ(r.status, MICA_OK);
@@ -79,7 +62,7 @@ static const char *retype_and_revoke(const struct mica_bootinfo *bi)
 static const char *untyped_exhaust_and_reuse(const struct mica_bootinfo *bi)
 {
     unsigned bits;
-    mica_cptr_t ut = find_untyped(bi, 16, &bits);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, &bits);
     CHECK(ut && bits <= 20);
     unsigned expected = 1u << (bits - 12), made[2] = { 0, 0 };
     for (int round = 0; round < 2; round++) {
@@ -100,7 +83,7 @@ static const char *untyped_exhaust_and_reuse(const struct mica_bootinfo *bi)
 
 static const char *copy_mint_delete(const struct mica_bootinfo *bi)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
     CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, slot(bi, 0), 1).status, MICA_OK);
     CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
     CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 2), D, ROOT, slot(bi, 0), D, MICA_RIGHT_WRITE, 42).status, MICA_OK);
@@ -129,7 +112,7 @@ static const char *copy_mint_delete(const struct mica_bootinfo *bi)
 static const char *cnode_chain_destroyed(const struct mica_bootinfo *bi)
 {
     unsigned bits;
-    mica_cptr_t ut = find_untyped(bi, 18, &bits);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 18, &bits);
     CHECK(ut);
     const unsigned n = 300;
     /* CNodes of 2 slots (128 bytes): retype each into slot 0 of the previous. */
@@ -167,6 +150,8 @@ static const char *all_memory_into_frames(const struct mica_bootinfo *bi)
         for (unsigned i = 0; i < bi->n_untyped; i++) {
             mica_cptr_t ut = bi->slot_untyped_first + i;
             unsigned bits = bi->untyped[i].size_bits;
+            if (bi->untyped[i].flags & MICA_UNTYPED_DEVICE)
+                continue; /* device memory is not "free memory" */
             unsigned frame_bits = bits >= 21 ? 21 : 12;
             unsigned type = bits >= 21 ? MICA_OBJ_FRAME_2M : MICA_OBJ_FRAME_4K;
             unsigned long left = 1ul << (bits - frame_bits);
@@ -197,7 +182,35 @@ static const char *all_memory_into_frames(const struct mica_bootinfo *bi)
     return 0;
 }
 
+/* Device untyped (MMIO space) becomes frames or smaller untyped only. */
+static const char *device_untyped(const struct mica_bootinfo *bi)
+{
+    mica_cptr_t dev = 0;
+    for (unsigned i = 0; i < bi->n_untyped && !dev; i++)
+        if ((bi->untyped[i].flags & MICA_UNTYPED_DEVICE) && bi->untyped[i].size_bits >= 21)
+            dev = bi->slot_untyped_first + i;
+    CHECK(dev);
+    static const unsigned refused[] = { MICA_OBJ_TCB, MICA_OBJ_ENDPOINT, MICA_OBJ_NOTIFICATION,
+                                        MICA_OBJ_CNODE, MICA_OBJ_VSPACE, MICA_OBJ_PAGE_TABLE };
+    for (unsigned i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        struct mica_sysret r = mica_untyped_retype(dev, refused[i], 4, ROOT, 0, 0, slot(bi, 0), 1);
+        if (r.status != MICA_ERR_INVALID_ARGUMENT)
+            return ktest_failf("device memory became object type %u (status %lu)", refused[i], r.status);
+    }
+    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
+    CHECK_EQ(mica_untyped_retype(dev, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, slot(bi, 0), 2).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(dev, MICA_OBJ_UNTYPED, 16, ROOT, 0, 0, slot(bi, 2), 1).status, MICA_OK);
+    /* A child untyped of device memory is device memory too. */
+    CHECK_EQ(mica_untyped_retype(slot(bi, 2), MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, slot(bi, 3), 1).status,
+             MICA_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_FRAME_4K);
+    CHECK_EQ(mica_cnode_revoke(ROOT, dev, D).status, MICA_OK);
+    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_NULL);
+    return 0;
+}
+
 const struct ktest cap_tests[] = {
+    { "untyped_device_only_frames_and_untyped", device_untyped },
     { "untyped_all_memory_into_frames_three_times", all_memory_into_frames },
     { "cspace_initial_caps", initial_cspace },
     { "untyped_retype_endpoints_then_revoke", retype_and_revoke },

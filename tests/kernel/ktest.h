@@ -44,6 +44,10 @@ extern const struct ktest cnode_tests[];
 extern const struct ktest vspace_tests[];
 extern const struct ktest sched_tests[];
 
+/* The smallest RAM (not device) untyped of at least 2^min_bits bytes, or 0;
+ * its size in *bits if bits is not NULL. */
+mica_cptr_t ktest_ram_untyped(const struct mica_bootinfo *bi, unsigned min_bits, unsigned *bits);
+
 /* Deliberate faults, selected with the module argument "fault=NAME". */
 void ktest_fault(const char *name);
 

@@ -20,6 +20,22 @@ const char *ktest_failf(const char *fmt, ...)
     return reason;
 }
 
+mica_cptr_t ktest_ram_untyped(const struct mica_bootinfo *bi, unsigned min_bits, unsigned *bits)
+{
+    mica_cptr_t best = 0;
+    unsigned best_bits = 99;
+    for (unsigned i = 0; i < bi->n_untyped; i++) {
+        unsigned b = bi->untyped[i].size_bits;
+        if (!(bi->untyped[i].flags & MICA_UNTYPED_DEVICE) && b >= min_bits && b < best_bits) {
+            best = bi->slot_untyped_first + i;
+            best_bits = b;
+        }
+    }
+    if (bits)
+        *bits = best_bits;
+    return best;
+}
+
 static unsigned count_tests(void)
 {
     unsigned n = 0;

@@ -30,13 +30,7 @@ static mica_word_t tslot(const struct mica_bootinfo *bi, unsigned i)
 static const char *env_init(struct env *e, const struct mica_bootinfo *bi)
 {
     e->bi = bi;
-    e->ut = 0;
-    unsigned best = 99;
-    for (unsigned i = 0; i < bi->n_untyped; i++)
-        if (bi->untyped[i].size_bits >= 16 && bi->untyped[i].size_bits < best) {
-            e->ut = bi->slot_untyped_first + i;
-            best = bi->untyped[i].size_bits;
-        }
+    e->ut = ktest_ram_untyped(bi, 16, 0);
     CHECK(e->ut);
     return 0;
 }

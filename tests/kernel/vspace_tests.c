@@ -17,22 +17,10 @@ static mica_word_t s(const struct mica_bootinfo *bi, unsigned i)
     return bi->slot_empty_first + 100 + i;
 }
 
-static mica_cptr_t untyped_of(const struct mica_bootinfo *bi, unsigned bits)
-{
-    mica_cptr_t best = 0;
-    unsigned best_bits = 99;
-    for (unsigned i = 0; i < bi->n_untyped; i++)
-        if (bi->untyped[i].size_bits >= bits && bi->untyped[i].size_bits < best_bits) {
-            best = bi->slot_untyped_first + i;
-            best_bits = bi->untyped[i].size_bits;
-        }
-    return best;
-}
-
 /* Retype the paging structures and frames the tests use from one untyped. */
 static const char *setup(const struct mica_bootinfo *bi, mica_cptr_t *ut)
 {
-    *ut = untyped_of(bi, 23);
+    *ut = ktest_ram_untyped(bi, 23, 0);
     CHECK(*ut);
     CHECK_EQ(mica_untyped_retype(*ut, MICA_OBJ_FRAME_2M, 0, ROOT, 0, 0, s(bi, F2M), 1).status, MICA_OK);
     CHECK_EQ(mica_untyped_retype(*ut, MICA_OBJ_PDPT, 0, ROOT, 0, 0, s(bi, PDPT), 1).status, MICA_OK);
@@ -164,7 +152,7 @@ static const char *delete_tables_under_frames(const struct mica_bootinfo *bi)
  * down by revoking the untyped; the ASID it used is reusable. */
 static const char *vspace_lifecycle(const struct mica_bootinfo *bi)
 {
-    mica_cptr_t ut = untyped_of(bi, 20);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 20, 0);
     CHECK(ut);
     for (int round = 0; round < 3; round++) {
         CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_VSPACE, 0, ROOT, 0, 0, s(bi, 0), 1).status, MICA_OK);

@@ -19,6 +19,11 @@
 
 static struct memmap ram;  /* RAM per firmware: the extent of the direct map */
 static struct memmap mem;  /* free RAM: the boot allocator and later untyped */
+static struct memmap device; /* MMIO space handed out as device untyped */
+
+#define DEVICE_SPACE_END (1ull << 32) /* devices above 4 GiB: later (64-bit BARs) */
+#define LAPIC_PAGE  0xfee00000ull     /* kept by the kernel */
+#define IOAPIC_PAGE 0xfec00000ull
 static struct boot_params params;
 static char cmdlines[BOOT_MAX_MODULES + 1][MICA_BOOTINFO_CMDLINE_MAX];
 
@@ -79,6 +84,12 @@ static void parse_memory_map(const struct multiboot_info *mbi)
     memmap_reserve(&mem, (uint64_t)_kernel_start - KERNEL_VBASE,
                    (uint64_t)(_kernel_end - _kernel_start));
     memmap_reserve(&mem, mbi->mmap_addr, mbi->mmap_length);
+
+    multiboot_device_space(map, mbi->mmap_length, DEVICE_SPACE_END, &device);
+    memmap_reserve(&device, 0, LOW_MEMORY_END);
+    memmap_reserve(&device, LAPIC_PAGE, 0x1000);
+    memmap_reserve(&device, IOAPIC_PAGE, 0x1000);
+    params.device = &device;
 }
 
 void arch_main(uint32_t magic, uint32_t mbi_paddr)

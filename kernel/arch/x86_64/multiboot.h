@@ -55,4 +55,12 @@ struct multiboot_mmap_entry {
 int multiboot_parse_mmap(const uint8_t *buf, uint32_t len, struct memmap *m,
                          uint64_t *ram_total);
 
+/*
+ * Device space: [0, limit) minus every range the memory map mentions (RAM
+ * or reserved), into *dev (initialised here). What is left are holes where
+ * devices decode addresses (MMIO windows). Returns the number of entries,
+ * or -1 for a malformed map (then *dev is untouched).
+ */
+int multiboot_device_space(const uint8_t *buf, uint32_t len, uint64_t limit, struct memmap *dev);
+
 #endif
