@@ -108,6 +108,29 @@ static void put_qemu_512m(struct map *mb)
 
 /* ---- well-formed maps ----------------------------------------------------- */
 
+/* Device space is [0, limit) minus every entry, RAM or reserved. */
+static void test_device_space_is_the_complement_of_every_entry(void **state)
+{
+    (void)state;
+    struct map mb = { .len = 0 };
+    put_qemu_512m(&mb);
+    struct memmap dev;
+    assert_int_equal(multiboot_device_space(mb.bytes, mb.len, 1ull << 32, &dev), 6);
+    /* 0x9fc00..0xa0000 is reserved: the hole starts at the next page. */
+    EXPECT_RANGES(&dev, { 0xa0000, 0xf0000 }, { 0x20000000, 0xfffc0000 });
+}
+
+static void test_device_space_of_a_malformed_map_fails(void **state)
+{
+    (void)state;
+    struct map mb = { .len = 0 };
+    put_entry_x(&mb, 8, 0, 0x1000, RAM, NULL); /* size field too small */
+    struct memmap dev;
+    dev.n_free = 77;
+    assert_int_equal(multiboot_device_space(mb.bytes, mb.len, 1ull << 32, &dev), -1);
+    assert_int_equal(dev.n_free, 77); /* untouched */
+}
+
 static void test_qemu_map_gives_entry_count_free_ranges_and_ram_total(void **state)
 {
     (void)state;
@@ -385,6 +408,8 @@ int main(void)
         cmocka_unit_test(test_entries_larger_than_20_bytes_skip_their_extra_bytes),
         cmocka_unit_test(test_last_entry_size_exactly_reaching_end_of_buffer_is_accepted),
         cmocka_unit_test(test_empty_map_gives_zero_entries_and_no_ram),
+        cmocka_unit_test(test_device_space_is_the_complement_of_every_entry),
+        cmocka_unit_test(test_device_space_of_a_malformed_map_fails),
         cmocka_unit_test(test_entry_size_running_past_buffer_fails_and_leaves_memmap_unchanged),
         cmocka_unit_test(test_entry_size_below_20_fails_and_leaves_memmap_unchanged),
         cmocka_unit_test(test_entry_size_below_20_fails_even_if_its_stride_lands_on_a_valid_entry),
