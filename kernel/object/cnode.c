@@ -203,7 +203,7 @@ static struct syscall_result copy_or_mint(struct invocation *inv, bool mint)
     if (a.src->cap.type == CAP_UNTYPED || a.src->cap.type == CAP_ZOMBIE)
         return inv_error(MICA_ERR_ILLEGAL_OPERATION, 0); /* untyped caps are unique */
     struct cap c = derive(&a.src->cap, rights);
-    if ((err = apply_data(&c, data)) != MICA_OK)
+    if (mint && (err = apply_data(&c, data)) != MICA_OK) /* Copy keeps badge and guard */
         return inv_error(err, data);
     cte_insert(a.src, a.dest, &c);
     return inv_ok(0);

@@ -66,11 +66,20 @@ static void resume(struct tcb *t)
         sched_make_runnable(t);
 }
 
-/* Replace one of the TCB's own slots with a copy of `src`'s cap. */
-static void set_slot(struct tcb *t, unsigned which, struct cte *src, const struct cap *cap)
+/*
+ * Replace one of the TCB's own slots with a copy of `src`'s cap. Deleting
+ * the old cap can destroy objects (its last CNode, and whatever that held),
+ * possibly the source slot or the TCB itself: insert only if both the
+ * invoked TCB cap and the source are still what they were.
+ */
+static void set_slot(const struct invocation *inv, const struct cap *tcb_cap, struct tcb *t,
+                     unsigned which, struct cte *src, const struct cap *cap)
 {
+    struct cap expected = src ? src->cap : (struct cap){ 0 };
     cte_delete(&t->slots[which]);
-    if (src)
+    bool tcb_alive = inv->slot->cap.type == CAP_TCB && inv->slot->cap.paddr == tcb_cap->paddr;
+    if (src && tcb_alive && src->cap.type == expected.type && src->cap.paddr == expected.paddr &&
+        t->slots[which].cap.type == CAP_NULL)
         cte_insert(src, &t->slots[which], cap);
 }
 
@@ -118,9 +127,10 @@ static struct syscall_result configure(struct invocation *inv, struct tcb *t)
 
     struct cap vs = vspace->cap, fr = frame ? frame->cap : (struct cap){ 0 };
     fr.word1 = fr.word2 = 0; /* the TCB's copy records no mapping */
-    set_slot(t, TCB_SLOT_CSPACE, cspace, &cs);
-    set_slot(t, TCB_SLOT_VSPACE, vspace, &vs);
-    set_slot(t, TCB_SLOT_IPC_BUFFER, frame, &fr);
+    struct cap tcb_cap = inv->slot->cap;
+    set_slot(inv, &tcb_cap, t, TCB_SLOT_CSPACE, cspace, &cs);
+    set_slot(inv, &tcb_cap, t, TCB_SLOT_VSPACE, vspace, &vs);
+    set_slot(inv, &tcb_cap, t, TCB_SLOT_IPC_BUFFER, frame, &fr);
     t->ipc_buffer = buffer;
     t->fault_ep = fault_ep;
     t->mcp = (uint8_t)mcp;

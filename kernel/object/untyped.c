@@ -48,7 +48,10 @@ static int decode_retype(struct invocation *inv, struct retype_args *a, uint64_t
         return MICA_ERR_TRUNCATED;
     if (type == MICA_OBJ_NULL || type >= MICA_OBJ_TYPE_COUNT)
         return *detail = type, MICA_ERR_INVALID_ARGUMENT;
-    if (size_bits > 64 || !(a->obj_bits = object_size_bits((unsigned)type, (unsigned)size_bits)))
+    /* size_bits matters only for untyped and CNode objects. */
+    bool sized = type == MICA_OBJ_UNTYPED || type == MICA_OBJ_CNODE;
+    if ((sized && size_bits > 64) ||
+        !(a->obj_bits = object_size_bits((unsigned)type, sized ? (unsigned)size_bits : 0)))
         return *detail = size_bits, MICA_ERR_RANGE;
     if ((ut->flags & CAP_FLAG_DEVICE) && !device_allowed((unsigned)type))
         return *detail = type, MICA_ERR_INVALID_ARGUMENT;
@@ -81,7 +84,7 @@ static int decode_retype(struct invocation *inv, struct retype_args *a, uint64_t
     uint64_t size = 1ull << ut->size_bits;
     uint64_t start = align_up(ut->paddr + used, 1ull << a->obj_bits) - ut->paddr;
     if (a->obj_bits > ut->size_bits || start > size || count > (size - start) >> a->obj_bits)
-        return *detail = (size - (start < size ? start : size)), MICA_ERR_NOT_ENOUGH_MEMORY;
+        return *detail = size - used, MICA_ERR_NOT_ENOUGH_MEMORY; /* bytes above the watermark */
 
     a->type = (unsigned)type;
     a->size_bits = (unsigned)size_bits;

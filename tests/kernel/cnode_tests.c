@@ -243,12 +243,10 @@ KTEST(copy_cnode_names_same_slots)
     return 0;
 }
 
-#ifdef KNOWN_BUGS
 /* A Copy changes nothing but the rights, so a copy of a guarded CNode cap
  * keeps its guard: a copy of the root CNode cap (52-bit zero guard) names
- * root slots with (slot, 64) exactly like the original. The kernel's Copy
- * runs the Mint data path with data 0, which for a CNode sets a guard of
- * 0 bits, so (slot, 64) through the copy fails with a lookup error. */
+ * root slots with (slot, 64) exactly like the original. (Regression: Copy
+ * once ran Mint's badge/guard path with data 0, dropping the guard.) */
 KTEST(copy_cnode_keeps_guard)
 {
     mica_cptr_t ut = UT();
@@ -262,7 +260,6 @@ KTEST(copy_cnode_keeps_guard)
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
-#endif
 
 /* ------------------------------------------------------------ Mint */
 
@@ -1379,9 +1376,7 @@ const struct ktest cnode_tests[] = {
     { "copy_rights_are_intersection", copy_rights_are_intersection },
     { "copy_of_mapped_frame_is_unmapped", copy_of_mapped_frame_is_unmapped },
     { "copy_cnode_names_same_slots", copy_cnode_names_same_slots },
-#ifdef KNOWN_BUGS
     { "copy_cnode_keeps_guard", copy_cnode_keeps_guard },
-#endif
     { "mint_endpoint_badge", mint_endpoint_badge },
     { "mint_notification_badge", mint_notification_badge },
     { "mint_badge_and_reduce_rights", mint_badge_and_reduce_rights },

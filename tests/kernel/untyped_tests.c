@@ -190,15 +190,12 @@ KTEST(retype_size_bits_ignored_for_fixed_types)
     return retype_one(bi, MICA_OBJ_ENDPOINT, 40, MICA_OBJ_ENDPOINT, -1);
 }
 
-#ifdef KNOWN_BUGS
-/* docs/objects/untyped.md: size_bits is "ignored otherwise" (for types other
- * than untyped and CNode), but the kernel rejects any size_bits > 64 with
- * MICA_ERR_RANGE whatever the type. */
+/* docs/objects/untyped.md: size_bits is ignored for types other than
+ * untyped and CNode, whatever its value. */
 KTEST(retype_size_bits_above_64_ignored_for_fixed_types)
 {
     return retype_one(bi, MICA_OBJ_ENDPOINT, 65, MICA_OBJ_ENDPOINT, -1);
 }
-#endif
 
 /* The maximum count, in consecutive slots, with the slot after untouched. */
 KTEST(retype_max_count_consecutive_slots)
@@ -708,13 +705,11 @@ KTEST(retype_not_enough_memory_empty_untyped_bytes_left)
                                                slot(bi, 3), 1);
     CHECK_EQ(r.status, MICA_ERR_NOT_ENOUGH_MEMORY);
     CHECK_EQ(r.value, 4096);
-#ifdef KNOWN_BUGS
-    /* docs/objects/untyped.md: the value is the bytes left. The kernel
-     * reports size - align_up(watermark, object size), which is 0 here. */
+    /* The value is the bytes above the watermark, even when the object
+     * could never fit (it is larger than the whole untyped). */
     r = mica_untyped_retype(slot(bi, 2), MICA_OBJ_UNTYPED, 13, ROOT, 0, 0, slot(bi, 3), 1);
     CHECK_EQ(r.status, MICA_ERR_NOT_ENOUGH_MEMORY);
     CHECK_EQ(r.value, 4096);
-#endif
     CHECK_EQ(id_type(slot(bi, 3)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(ROOT, parent, D).status, MICA_OK);
     return 0;
@@ -1051,10 +1046,8 @@ const struct ktest untyped_tests[] = {
     { "retype_frame_4k", retype_frame_4k },
     { "retype_frame_2m", retype_frame_2m },
     { "retype_size_bits_ignored_for_fixed_types", retype_size_bits_ignored_for_fixed_types },
-#ifdef KNOWN_BUGS
     { "retype_size_bits_above_64_ignored_for_fixed_types",
       retype_size_bits_above_64_ignored_for_fixed_types },
-#endif
     { "retype_max_count_consecutive_slots", retype_max_count_consecutive_slots },
     { "retype_objects_are_distinct", retype_objects_are_distinct },
     { "retype_into_cnode_depth_0", retype_into_cnode_depth_0 },
