@@ -1,6 +1,8 @@
 /*
  * Capabilities and untyped memory: the main success paths of CNode and
  * Untyped invocations, and the memory accounting that makes them exact.
+ * Every test runs under KTEST (ktest.h), which checks it leaves no caps
+ * behind and every boot untyped free of children.
  */
 #include "ktest.h"
 #include <mica_invoke.h>
@@ -8,26 +10,14 @@
 #define ROOT MICA_CAP_INIT_CNODE
 #define D 64 /* depth that names a slot of the root CNode */
 
-/* Free slots for tests: every test leaves them empty again. */
-static mica_word_t slot(const struct mica_bootinfo *bi, unsigned i)
+KTEST(initial_cspace)
 {
-    return bi->slot_empty_first + i;
-}
-
-static unsigned id_type(mica_cptr_t c)
-{
-    struct mica_sysret r = mica_debug_cap_identify(c);
-    return r.status ? 0xffff : MICA_CAP_ID_TYPE(r.value);
-}
-
-static const char *initial_cspace(const struct mica_bootinfo *bi)
-{
-    CHECK_EQ(id_type(MICA_CAP_NULL), MICA_OBJ_NULL);
-    CHECK_EQ(id_type(MICA_CAP_INIT_TCB), MICA_OBJ_TCB);
-    CHECK_EQ(id_type(MICA_CAP_INIT_CNODE), MICA_OBJ_CNODE);
-    CHECK_EQ(id_type(MICA_CAP_INIT_VSPACE), MICA_OBJ_VSPACE);
-    CHECK_EQ(id_type(MICA_CAP_INIT_IPC_BUFFER), MICA_OBJ_FRAME_4K);
-    CHECK_EQ(id_type(MICA_CAP_BOOTINFO_FRAME), MICA_OBJ_FRAME_4K);
+    CHECK_EQ(ktest_id_type(MICA_CAP_NULL), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(MICA_CAP_INIT_TCB), MICA_OBJ_TCB);
+    CHECK_EQ(ktest_id_type(MICA_CAP_INIT_CNODE), MICA_OBJ_CNODE);
+    CHECK_EQ(ktest_id_type(MICA_CAP_INIT_VSPACE), MICA_OBJ_VSPACE);
+    CHECK_EQ(ktest_id_type(MICA_CAP_INIT_IPC_BUFFER), MICA_OBJ_FRAME_4K);
+    CHECK_EQ(ktest_id_type(MICA_CAP_BOOTINFO_FRAME), MICA_OBJ_FRAME_4K);
     CHECK_EQ(MICA_CAP_ID_SIZE_BITS(mica_debug_cap_identify(ROOT).value), MICA_ROOT_CNODE_BITS);
     CHECK_EQ(bi->root_cnode_bits, MICA_ROOT_CNODE_BITS);
     for (unsigned i = 0; i < bi->n_untyped; i++) {
@@ -38,28 +28,28 @@ static const char *initial_cspace(const struct mica_bootinfo *bi)
     CHECK_EQ(bi->slot_empty_first, bi->slot_untyped_first + bi->n_untyped);
     CHECK_EQ(bi->slot_empty_end, 1u << MICA_ROOT_CNODE_BITS);
     for (mica_word_t s = bi->slot_empty_first; s < bi->slot_empty_end; s += 97)
-        CHECK_EQ(id_type(s), MICA_OBJ_NULL);
+        CHECK_EQ(ktest_id_type(s), MICA_OBJ_NULL);
     return 0;
 }
 
-static const char *retype_and_revoke(const struct mica_bootinfo *bi)
+KTEST(retype_and_revoke)
 {
     mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
     CHECK(ut);
-    struct mica_sysret r = mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, slot(bi, 0), 4);
+    struct mica_sysret r = mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, ktest_slot(bi, 0), 4);
     CHECK_EQ(r.status, MICA_OK);
     for (unsigned i = 0; i < 4; i++)
-        CHECK_EQ(id_type(slot(bi, i)), MICA_OBJ_ENDPOINT);
+        CHECK_EQ(ktest_id_type(ktest_slot(bi, i)), MICA_OBJ_ENDPOINT);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     for (unsigned i = 0; i < 4; i++)
-        CHECK_EQ(id_type(slot(bi, i)), MICA_OBJ_NULL);
-    CHECK_EQ(id_type(ut), MICA_OBJ_UNTYPED);
+        CHECK_EQ(ktest_id_type(ktest_slot(bi, i)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ut), MICA_OBJ_UNTYPED);
     return 0;
 }
 
 /* Fill an untyped completely with 4 KiB frames, twice over: revoke must
  * make exactly the same memory available again. */
-static const char *untyped_exhaust_and_reuse(const struct mica_bootinfo *bi)
+KTEST(untyped_exhaust_and_reuse)
 {
     unsigned bits;
     mica_cptr_t ut = ktest_ram_untyped(bi, 16, &bits);
@@ -68,7 +58,7 @@ static const char *untyped_exhaust_and_reuse(const struct mica_bootinfo *bi)
     for (int round = 0; round < 2; round++) {
         while (made[round] < expected + 1) {
             struct mica_sysret r = mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0,
-                                                       slot(bi, made[round]), 1);
+                                                       ktest_slot(bi, made[round]), 1);
             if (r.status == MICA_ERR_NOT_ENOUGH_MEMORY)
                 break;
             CHECK_EQ(r.status, MICA_OK);
@@ -76,62 +66,62 @@ static const char *untyped_exhaust_and_reuse(const struct mica_bootinfo *bi)
         }
         CHECK_EQ(made[round], expected);
         CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
-        CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
+        CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NULL);
     }
     return 0;
 }
 
-static const char *copy_mint_delete(const struct mica_bootinfo *bi)
+KTEST(copy_mint_delete)
 {
     mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, slot(bi, 0), 1).status, MICA_OK);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 2), D, ROOT, slot(bi, 0), D, MICA_RIGHT_WRITE, 42).status, MICA_OK);
-    struct mica_sysret r = mica_debug_cap_identify(slot(bi, 2));
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, ktest_slot(bi, 0), 1).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 2), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHT_WRITE, 42).status, MICA_OK);
+    struct mica_sysret r = mica_debug_cap_identify(ktest_slot(bi, 2));
     CHECK_EQ(MICA_CAP_ID_RIGHTS(r.value), MICA_RIGHT_WRITE);
     CHECK(r.value & MICA_CAP_ID_BADGED);
     /* A badge is set once. */
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 3), D, ROOT, slot(bi, 2), D, MICA_RIGHTS_ALL, 7).status,
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 3), D, ROOT, ktest_slot(bi, 2), D, MICA_RIGHTS_ALL, 7).status,
              MICA_ERR_ILLEGAL_OPERATION);
     /* Rights never grow again. */
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 3), D, ROOT, slot(bi, 2), D, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(MICA_CAP_ID_RIGHTS(mica_debug_cap_identify(slot(bi, 3)).value), MICA_RIGHT_WRITE);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 3), D, ROOT, ktest_slot(bi, 2), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(MICA_CAP_ID_RIGHTS(mica_debug_cap_identify(ktest_slot(bi, 3)).value), MICA_RIGHT_WRITE);
     /* Revoking the original removes every copy and nothing else. */
-    CHECK_EQ(mica_cnode_revoke(ROOT, slot(bi, 0), D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(mica_cnode_revoke(ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_ENDPOINT);
     for (unsigned i = 1; i < 4; i++)
-        CHECK_EQ(id_type(slot(bi, i)), MICA_OBJ_NULL);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 0), D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
+        CHECK_EQ(ktest_id_type(ktest_slot(bi, i)), MICA_OBJ_NULL);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
 
 /* A chain of CNodes, each holding the last cap to the next, is destroyed
  * by deleting its head; afterwards the whole untyped is free again. */
-static const char *cnode_chain_destroyed(const struct mica_bootinfo *bi)
+KTEST(cnode_chain_destroyed)
 {
     unsigned bits;
     mica_cptr_t ut = ktest_ram_untyped(bi, 18, &bits);
     CHECK(ut);
     const unsigned n = 300;
     /* CNodes of 2 slots (128 bytes): retype each into slot 0 of the previous. */
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 1, ROOT, 0, 0, slot(bi, 0), 1).status, MICA_OK);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 1, ROOT, 0, 0, ktest_slot(bi, 0), 1).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
     for (unsigned i = 1; i < n; i++) {
         /* slot(1) names the newest CNode; put the next one in its slot 0,
          * then move a working copy of it into slot(1). */
-        CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 1, slot(bi, 1), 0, 0, 0, 1).status, MICA_OK);
-        CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 2), D).status, MICA_OK);
-        CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 2), D, slot(bi, 1), 0, 1, MICA_RIGHTS_ALL).status, MICA_OK);
-        CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 1), D).status, MICA_OK);
-        CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 1), D, ROOT, slot(bi, 2), D).status, MICA_OK);
+        CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 1, ktest_slot(bi, 1), 0, 0, 0, 1).status, MICA_OK);
+        CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 2), D).status, MICA_OK);
+        CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 2), D, ktest_slot(bi, 1), 0, 1, MICA_RIGHTS_ALL).status, MICA_OK);
+        CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 1), D).status, MICA_OK);
+        CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 2), D).status, MICA_OK);
     }
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 1), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 1), D).status, MICA_OK);
     /* Deleting the head destroys all n CNodes without recursion. */
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
     /* Nothing made from ut survives, so it can be retyped whole. */
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, bits, ROOT, 0, 0, slot(bi, 0), 1).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, bits, ROOT, 0, 0, ktest_slot(bi, 0), 1).status, MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -141,9 +131,9 @@ static const char *cnode_chain_destroyed(const struct mica_bootinfo *bi)
  * big enough, else 4 KiB), then revoke everything; three rounds must make
  * exactly the same frames: nothing leaks, nothing is lost.
  */
-static const char *all_memory_into_frames(const struct mica_bootinfo *bi)
+KTEST(all_memory_into_frames)
 {
-    mica_word_t first = bi->slot_empty_first + 400;
+    mica_word_t first = ktest_slot(bi, 400);
     unsigned long long bytes[3] = { 0 }, frames[3] = { 0 };
     for (int round = 0; round < 3; round++) {
         mica_word_t next = first;
@@ -171,8 +161,8 @@ static const char *all_memory_into_frames(const struct mica_bootinfo *bi)
         }
         for (unsigned i = 0; i < bi->n_untyped; i++)
             CHECK_EQ(mica_cnode_revoke(ROOT, bi->slot_untyped_first + i, D).status, MICA_OK);
-        CHECK_EQ(id_type(first), MICA_OBJ_NULL);
-        CHECK_EQ(id_type(next - 1), MICA_OBJ_NULL);
+        CHECK_EQ(ktest_id_type(first), MICA_OBJ_NULL);
+        CHECK_EQ(ktest_id_type(next - 1), MICA_OBJ_NULL);
     }
     CHECK_EQ(bytes[0], bi->ram_free);
     CHECK_EQ(bytes[1], bytes[0]);
@@ -183,7 +173,7 @@ static const char *all_memory_into_frames(const struct mica_bootinfo *bi)
 }
 
 /* Device untyped (MMIO space) becomes frames or smaller untyped only. */
-static const char *device_untyped(const struct mica_bootinfo *bi)
+KTEST(device_untyped)
 {
     mica_cptr_t dev = 0;
     for (unsigned i = 0; i < bi->n_untyped && !dev; i++)
@@ -193,19 +183,19 @@ static const char *device_untyped(const struct mica_bootinfo *bi)
     static const unsigned refused[] = { MICA_OBJ_TCB, MICA_OBJ_ENDPOINT, MICA_OBJ_NOTIFICATION,
                                         MICA_OBJ_CNODE, MICA_OBJ_VSPACE, MICA_OBJ_PAGE_TABLE };
     for (unsigned i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
-        struct mica_sysret r = mica_untyped_retype(dev, refused[i], 4, ROOT, 0, 0, slot(bi, 0), 1);
+        struct mica_sysret r = mica_untyped_retype(dev, refused[i], 4, ROOT, 0, 0, ktest_slot(bi, 0), 1);
         if (r.status != MICA_ERR_INVALID_ARGUMENT)
             return ktest_failf("device memory became object type %u (status %lu)", refused[i], r.status);
     }
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
-    CHECK_EQ(mica_untyped_retype(dev, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, slot(bi, 0), 2).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(dev, MICA_OBJ_UNTYPED, 16, ROOT, 0, 0, slot(bi, 2), 1).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NULL);
+    CHECK_EQ(mica_untyped_retype(dev, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, ktest_slot(bi, 0), 2).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(dev, MICA_OBJ_UNTYPED, 16, ROOT, 0, 0, ktest_slot(bi, 2), 1).status, MICA_OK);
     /* A child untyped of device memory is device memory too. */
-    CHECK_EQ(mica_untyped_retype(slot(bi, 2), MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, slot(bi, 3), 1).status,
+    CHECK_EQ(mica_untyped_retype(ktest_slot(bi, 2), MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, ktest_slot(bi, 3), 1).status,
              MICA_ERR_INVALID_ARGUMENT);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_FRAME_4K);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_FRAME_4K);
     CHECK_EQ(mica_cnode_revoke(ROOT, dev, D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 2)), MICA_OBJ_NULL);
     return 0;
 }
 

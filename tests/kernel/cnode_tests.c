@@ -14,126 +14,44 @@
 #define ROOT MICA_CAP_INIT_CNODE
 #define D 64 /* depth that names a slot of the root CNode */
 
-#define N_TEST_SLOTS 64 /* slot(bi, 0 .. N_TEST_SLOTS-1) are the tests' own */
-#define SPARE_SLOT   (N_TEST_SLOTS + 8)
-
-static mica_word_t slot(const struct mica_bootinfo *bi, unsigned i)
-{
-    return bi->slot_empty_first + i;
-}
-
-/* The smallest boot untyped of at least 2^bits bytes (not device memory), or 0. */
-static mica_cptr_t find_untyped(const struct mica_bootinfo *bi, unsigned bits, unsigned *got)
-{
-    mica_cptr_t best = 0;
-    unsigned best_bits = 99;
-    for (unsigned i = 0; i < bi->n_untyped; i++) {
-        unsigned b = bi->untyped[i].size_bits;
-        if (!(bi->untyped[i].flags & MICA_UNTYPED_DEVICE) && b >= bits && b < best_bits) {
-            best = bi->slot_untyped_first + i;
-            best_bits = b;
-        }
-    }
-    if (got)
-        *got = best_bits;
-    return best;
-}
-
-static mica_word_t ident(mica_cptr_t c)
-{
-    struct mica_sysret r = mica_debug_cap_identify(c);
-    return r.status ? ~0ull : r.value;
-}
-
-static unsigned id_type(mica_cptr_t c)
-{
-    struct mica_sysret r = mica_debug_cap_identify(c);
-    return r.status ? 0xffff : MICA_CAP_ID_TYPE(r.value);
-}
+/* The tests use slot(0 .. 63); untyped_whole() borrows this one. */
+#define WHOLE_SLOT 71
 
 static unsigned id_rights(mica_cptr_t c)
 {
-    return MICA_CAP_ID_RIGHTS(ident(c));
+    return MICA_CAP_ID_RIGHTS(ktest_ident(c));
 }
 
 static int id_badged(mica_cptr_t c)
 {
-    return (ident(c) & MICA_CAP_ID_BADGED) != 0;
+    return (ktest_ident(c) & MICA_CAP_ID_BADGED) != 0;
 }
-
-/* Empty the test slots and reset every boot untyped. If `report`, returns
- * the first leftover found, or 0 if everything was clean. */
-static const char *cleanup(const struct mica_bootinfo *bi, int report)
-{
-    const char *leak = 0;
-    for (unsigned i = 0; i <= SPARE_SLOT; i++) {
-        if (id_type(slot(bi, i)) != MICA_OBJ_NULL) {
-            if (report && !leak)
-                leak = ktest_failf("left slot(%u) in use (type %u)", i, id_type(slot(bi, i)));
-            mica_cnode_delete(ROOT, slot(bi, i), D);
-        }
-    }
-    for (unsigned i = 0; i < bi->n_untyped; i++) {
-        mica_cptr_t ut = bi->slot_untyped_first + i;
-        struct mica_sysret r = mica_untyped_retype(ut, MICA_OBJ_UNTYPED, bi->untyped[i].size_bits,
-                                                   ROOT, 0, 0, slot(bi, SPARE_SLOT), 1);
-        if (report && r.status != MICA_OK && !leak)
-            leak = ktest_failf("left untyped %u (slot %llu) with children (retype: %llu)", i,
-                               (unsigned long long)ut, (unsigned long long)r.status);
-        mica_cnode_revoke(ROOT, ut, D);
-    }
-    return leak;
-}
-
-/* Run a test body between two cleanups: the first (once per file) only
- * repairs whatever earlier tables left, the second reports leaks. */
-static const char *run(const struct mica_bootinfo *bi,
-                       const char *(*body)(const struct mica_bootinfo *))
-{
-    static int clean;
-    if (!clean) {
-        cleanup(bi, 0);
-        clean = 1;
-    }
-    const char *why = body(bi);
-    /* A failure's reason lives in ktest_failf's buffer: report no leak over it. */
-    const char *leak = cleanup(bi, !why);
-    return why ? why : leak;
-}
-
-#define KTEST(fn)                                                                  \
-    static const char *fn##_body(const struct mica_bootinfo *bi __attribute__((unused))); \
-    static const char *fn(const struct mica_bootinfo *bi)                           \
-    {                                                                               \
-        return run(bi, fn##_body);                                                  \
-    }                                                                               \
-    static const char *fn##_body(const struct mica_bootinfo *bi __attribute__((unused)))
 
 /* Make `count` objects of `type` from the untyped `ut` in slot(i) onwards. */
 #define MAKE(ut, type, bits, i, count)                                                   \
-    CHECK_EQ(mica_untyped_retype((ut), (type), (bits), ROOT, 0, 0, slot(bi, (i)), (count)).status, \
+    CHECK_EQ(mica_untyped_retype((ut), (type), (bits), ROOT, 0, 0, ktest_slot(bi, (i)), (count)).status, \
              MICA_OK)
 
 /* The untyped the tests make their objects from. */
-#define UT() find_untyped(bi, 16, 0)
+#define UT() ktest_ram_untyped(bi, 16, 0)
 
 /* Is `ut` (of 2^bits bytes) free of children, i.e. retypable whole? */
 static int untyped_whole(const struct mica_bootinfo *bi, mica_cptr_t ut, unsigned bits)
 {
     struct mica_sysret r = mica_untyped_retype(ut, MICA_OBJ_UNTYPED, bits, ROOT, 0, 0,
-                                               slot(bi, SPARE_SLOT - 1), 1);
+                                               ktest_slot(bi, WHOLE_SLOT), 1);
     if (r.status != MICA_OK)
         return 0;
-    mica_cnode_delete(ROOT, slot(bi, SPARE_SLOT - 1), D);
+    mica_cnode_delete(ROOT, ktest_slot(bi, WHOLE_SLOT), D);
     return 1;
 }
 
 /* A copy of the root CNode cap with the given guard word in slot(i). */
 static mica_word_t root_copy(const struct mica_bootinfo *bi, unsigned i, mica_word_t guard_word)
 {
-    struct mica_sysret r = mica_cnode_mint(ROOT, slot(bi, i), D, ROOT, ROOT, D, MICA_RIGHTS_ALL,
+    struct mica_sysret r = mica_cnode_mint(ROOT, ktest_slot(bi, i), D, ROOT, ROOT, D, MICA_RIGHTS_ALL,
                                            guard_word);
-    return r.status == MICA_OK ? slot(bi, i) : 0;
+    return r.status == MICA_OK ? ktest_slot(bi, i) : 0;
 }
 
 /* ------------------------------------------------------------ Copy */
@@ -141,19 +59,19 @@ static mica_word_t root_copy(const struct mica_bootinfo *bi, unsigned i, mica_wo
 KTEST(copy_endpoint_is_same_object)
 {
     unsigned bits;
-    mica_cptr_t ut = find_untyped(bi, 16, &bits);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, &bits);
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
-    mica_word_t w = ident(slot(bi, 1));
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    mica_word_t w = ktest_ident(ktest_slot(bi, 1));
     CHECK_EQ(MICA_CAP_ID_TYPE(w), MICA_OBJ_ENDPOINT);
     CHECK_EQ(MICA_CAP_ID_RIGHTS(w), MICA_RIGHTS_ALL);
     CHECK_EQ(w & MICA_CAP_ID_BADGED, 0);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_ENDPOINT);
     /* The copy alone keeps the object (and its memory) alive. */
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 0), D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_ENDPOINT);
     CHECK(!untyped_whole(bi, ut, bits));
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 1), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 1), D).status, MICA_OK);
     CHECK(untyped_whole(bi, ut, bits));
     return 0;
 }
@@ -162,13 +80,13 @@ static const char *copy_with_rights(const struct mica_bootinfo *bi, unsigned rig
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_NOTIFICATION, 0, 0, 1);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, rights).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NOTIFICATION);
-    CHECK_EQ(id_rights(slot(bi, 1)), rights);
-    CHECK_EQ(id_rights(slot(bi, 0)), MICA_RIGHTS_ALL);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, rights).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NOTIFICATION);
+    CHECK_EQ(id_rights(ktest_slot(bi, 1)), rights);
+    CHECK_EQ(id_rights(ktest_slot(bi, 0)), MICA_RIGHTS_ALL);
     /* Rights never come back: a copy of the copy asking for all. */
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 2), D, ROOT, slot(bi, 1), D, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(id_rights(slot(bi, 2)), rights);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 2), D, ROOT, ktest_slot(bi, 1), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(id_rights(ktest_slot(bi, 2)), rights);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -194,14 +112,14 @@ KTEST(copy_rights_are_intersection)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D,
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D,
                              MICA_RIGHT_READ | MICA_RIGHT_WRITE).status, MICA_OK);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 2), D, ROOT, slot(bi, 1), D,
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 2), D, ROOT, ktest_slot(bi, 1), D,
                              MICA_RIGHT_WRITE | MICA_RIGHT_GRANT).status, MICA_OK);
-    CHECK_EQ(id_rights(slot(bi, 2)), MICA_RIGHT_WRITE);
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 3), D, ROOT, slot(bi, 1), D,
+    CHECK_EQ(id_rights(ktest_slot(bi, 2)), MICA_RIGHT_WRITE);
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 3), D, ROOT, ktest_slot(bi, 1), D,
                              MICA_RIGHT_READ | MICA_RIGHT_GRANT_REPLY, 5).status, MICA_OK);
-    CHECK_EQ(id_rights(slot(bi, 3)), MICA_RIGHT_READ);
+    CHECK_EQ(id_rights(ktest_slot(bi, 3)), MICA_RIGHT_READ);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -209,18 +127,18 @@ KTEST(copy_rights_are_intersection)
 /* Copies of frames start unmapped, even when the source is mapped. */
 KTEST(copy_of_mapped_frame_is_unmapped)
 {
-    mica_word_t orig = ident(MICA_CAP_INIT_IPC_BUFFER);
+    mica_word_t orig = ktest_ident(MICA_CAP_INIT_IPC_BUFFER);
     CHECK_EQ(MICA_CAP_ID_TYPE(orig), MICA_OBJ_FRAME_4K);
     CHECK(orig & MICA_CAP_ID_MAPPED);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 0), D, ROOT, MICA_CAP_INIT_IPC_BUFFER, D,
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 0), D, ROOT, MICA_CAP_INIT_IPC_BUFFER, D,
                              MICA_RIGHTS_ALL).status, MICA_OK);
-    mica_word_t w = ident(slot(bi, 0));
+    mica_word_t w = ktest_ident(ktest_slot(bi, 0));
     CHECK_EQ(MICA_CAP_ID_TYPE(w), MICA_OBJ_FRAME_4K);
     CHECK_EQ(MICA_CAP_ID_SIZE_BITS(w), MICA_FRAME_4K_BITS);
     CHECK_EQ(w & MICA_CAP_ID_MAPPED, 0);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
     /* The original and its mapping are untouched (the IPC buffer still works). */
-    CHECK_EQ(ident(MICA_CAP_INIT_IPC_BUFFER), orig);
+    CHECK_EQ(ktest_ident(MICA_CAP_INIT_IPC_BUFFER), orig);
     return 0;
 }
 
@@ -230,15 +148,15 @@ KTEST(copy_cnode_names_same_slots)
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_CNODE, 3, 0, 1);
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 1, 1);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 2), D, ROOT, slot(bi, 0), D, MICA_RIGHT_READ).status, MICA_OK);
-    mica_word_t w = ident(slot(bi, 2));
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 2), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHT_READ).status, MICA_OK);
+    mica_word_t w = ktest_ident(ktest_slot(bi, 2));
     CHECK_EQ(MICA_CAP_ID_TYPE(w), MICA_OBJ_CNODE);
     CHECK_EQ(MICA_CAP_ID_SIZE_BITS(w), 3);
     CHECK_EQ(MICA_CAP_ID_RIGHTS(w), MICA_RIGHT_READ);
     /* Put through one, take out through the other. */
-    CHECK_EQ(mica_cnode_move(slot(bi, 2), 6, 3, ROOT, slot(bi, 1), D).status, MICA_OK);
-    CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 1), D, slot(bi, 0), 6, 3).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(mica_cnode_move(ktest_slot(bi, 2), 6, 3, ROOT, ktest_slot(bi, 1), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 1), D, ktest_slot(bi, 0), 6, 3).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_ENDPOINT);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -251,12 +169,12 @@ KTEST(copy_cnode_keeps_guard)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), D, ROOT, ROOT, D, MICA_RIGHTS_ALL).status, MICA_OK);
-    struct mica_sysret r = mica_cnode_copy(slot(bi, 1), slot(bi, 2), D, ROOT, slot(bi, 0), D,
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, ROOT, ROOT, D, MICA_RIGHTS_ALL).status, MICA_OK);
+    struct mica_sysret r = mica_cnode_copy(ktest_slot(bi, 1), ktest_slot(bi, 2), D, ROOT, ktest_slot(bi, 0), D,
                                            MICA_RIGHTS_ALL);
     CHECK_EQ(r.status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_ENDPOINT);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 1), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 2)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 1), D).status, MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -267,20 +185,20 @@ static const char *mint_badge(const struct mica_bootinfo *bi, unsigned type)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, type, 0, 0, 1);
-    CHECK(!id_badged(slot(bi, 0)));
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL,
+    CHECK(!id_badged(ktest_slot(bi, 0)));
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL,
                              0xdeadbeef).status, MICA_OK);
-    mica_word_t w = ident(slot(bi, 1));
+    mica_word_t w = ktest_ident(ktest_slot(bi, 1));
     CHECK_EQ(MICA_CAP_ID_TYPE(w), type);
     CHECK_EQ(MICA_CAP_ID_RIGHTS(w), MICA_RIGHTS_ALL);
     CHECK(w & MICA_CAP_ID_BADGED);
-    CHECK(!id_badged(slot(bi, 0)));
+    CHECK(!id_badged(ktest_slot(bi, 0)));
     /* A copy of a badged cap keeps the badge; revoking the original removes both. */
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 2), D, ROOT, slot(bi, 1), D, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK(id_badged(slot(bi, 2)));
-    CHECK_EQ(mica_cnode_revoke(ROOT, slot(bi, 0), D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
-    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_NULL);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 2), D, ROOT, ktest_slot(bi, 1), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK(id_badged(ktest_slot(bi, 2)));
+    CHECK_EQ(mica_cnode_revoke(ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 2)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -292,10 +210,10 @@ KTEST(mint_badge_and_reduce_rights)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHT_WRITE, 1).status,
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHT_WRITE, 1).status,
              MICA_OK);
-    CHECK_EQ(id_rights(slot(bi, 1)), MICA_RIGHT_WRITE);
-    CHECK(id_badged(slot(bi, 1)));
+    CHECK_EQ(id_rights(ktest_slot(bi, 1)), MICA_RIGHT_WRITE);
+    CHECK(id_badged(ktest_slot(bi, 1)));
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -305,11 +223,11 @@ KTEST(mint_badge_zero_leaves_unbadged)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL, 0).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_ENDPOINT);
-    CHECK(!id_badged(slot(bi, 1)));
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 2), D, ROOT, slot(bi, 1), D, MICA_RIGHTS_ALL, 3).status, MICA_OK);
-    CHECK(id_badged(slot(bi, 2)));
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL, 0).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_ENDPOINT);
+    CHECK(!id_badged(ktest_slot(bi, 1)));
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 2), D, ROOT, ktest_slot(bi, 1), D, MICA_RIGHTS_ALL, 3).status, MICA_OK);
+    CHECK(id_badged(ktest_slot(bi, 2)));
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -319,10 +237,10 @@ KTEST(mint_badged_with_zero_keeps_badge)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_NOTIFICATION, 0, 0, 1);
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL, 8).status, MICA_OK);
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 2), D, ROOT, slot(bi, 1), D, MICA_RIGHT_READ, 0).status, MICA_OK);
-    CHECK(id_badged(slot(bi, 2)));
-    CHECK_EQ(id_rights(slot(bi, 2)), MICA_RIGHT_READ);
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL, 8).status, MICA_OK);
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 2), D, ROOT, ktest_slot(bi, 1), D, MICA_RIGHT_READ, 0).status, MICA_OK);
+    CHECK(id_badged(ktest_slot(bi, 2)));
+    CHECK_EQ(id_rights(ktest_slot(bi, 2)), MICA_RIGHT_READ);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -331,14 +249,14 @@ KTEST(mint_err_second_badge)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL, 8).status, MICA_OK);
-    struct mica_sysret r = mica_cnode_mint(ROOT, slot(bi, 2), D, ROOT, slot(bi, 1), D, MICA_RIGHTS_ALL, 9);
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL, 8).status, MICA_OK);
+    struct mica_sysret r = mica_cnode_mint(ROOT, ktest_slot(bi, 2), D, ROOT, ktest_slot(bi, 1), D, MICA_RIGHTS_ALL, 9);
     CHECK_EQ(r.status, MICA_ERR_ILLEGAL_OPERATION);
-    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 2)), MICA_OBJ_NULL);
     /* Even the same badge again. */
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 2), D, ROOT, slot(bi, 1), D, MICA_RIGHTS_ALL, 8).status,
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 2), D, ROOT, ktest_slot(bi, 1), D, MICA_RIGHTS_ALL, 8).status,
              MICA_ERR_ILLEGAL_OPERATION);
-    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 2)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -347,16 +265,16 @@ static const char *mint_err_badge_on(const struct mica_bootinfo *bi, unsigned ty
 {
     mica_cptr_t ut = UT();
     MAKE(ut, type, 0, 0, 1);
-    struct mica_sysret r = mica_cnode_mint(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D,
+    struct mica_sysret r = mica_cnode_mint(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D,
                                            MICA_RIGHTS_ALL, 77);
     CHECK_EQ(r.status, MICA_ERR_INVALID_ARGUMENT);
     CHECK_EQ(r.value, 77);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
     /* Data 0 is fine: a plain copy. */
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHT_READ, 0).status,
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHT_READ, 0).status,
              MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), type);
-    CHECK_EQ(id_rights(slot(bi, 1)), MICA_RIGHT_READ);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), type);
+    CHECK_EQ(id_rights(ktest_slot(bi, 1)), MICA_RIGHT_READ);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -369,11 +287,11 @@ KTEST(mint_err_badge_on_page_table) { return mint_err_badge_on(bi, MICA_OBJ_PAGE
 KTEST(mint_err_untyped)
 {
     mica_cptr_t ut = UT();
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 0), D, ROOT, ut, D, MICA_RIGHTS_ALL, 0).status,
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 0), D, ROOT, ut, D, MICA_RIGHTS_ALL, 0).status,
              MICA_ERR_ILLEGAL_OPERATION);
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 0), D, ROOT, ut, D, MICA_RIGHTS_ALL, 1).status,
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 0), D, ROOT, ut, D, MICA_RIGHTS_ALL, 1).status,
              MICA_ERR_ILLEGAL_OPERATION);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NULL);
     return 0;
 }
 
@@ -384,10 +302,10 @@ KTEST(mint_err_untyped)
 static const char *guarded(const struct mica_bootinfo *bi, mica_cptr_t ut)
 {
     MAKE(ut, MICA_OBJ_CNODE, 4, 0, 1);
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL,
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL,
                              5 << 8 | 3).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_CNODE);
-    CHECK_EQ(MICA_CAP_ID_SIZE_BITS(ident(slot(bi, 1))), 4);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_CNODE);
+    CHECK_EQ(MICA_CAP_ID_SIZE_BITS(ktest_ident(ktest_slot(bi, 1))), 4);
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 2, 1);
     return 0;
 }
@@ -398,14 +316,14 @@ KTEST(mint_cnode_guard_matching_lookup)
     const char *why = guarded(bi, ut);
     if (why)
         return why;
-    CHECK_EQ(mica_cnode_move(slot(bi, 1), 5 << 4 | 9, 7, ROOT, slot(bi, 2), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_move(ktest_slot(bi, 1), 5 << 4 | 9, 7, ROOT, ktest_slot(bi, 2), D).status, MICA_OK);
     /* It landed in slot 9 of C, as seen through the unguarded cap. */
-    CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 3), D, slot(bi, 0), 9, 4).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 3)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 3), D, ktest_slot(bi, 0), 9, 4).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 3)), MICA_OBJ_ENDPOINT);
     /* Only the low `depth` bits of the index count. */
-    CHECK_EQ(mica_cnode_move(slot(bi, 1), ~0ull << 7 | 5 << 4 | 1, 7, ROOT, slot(bi, 3), D).status,
+    CHECK_EQ(mica_cnode_move(ktest_slot(bi, 1), ~0ull << 7 | 5 << 4 | 1, 7, ROOT, ktest_slot(bi, 3), D).status,
              MICA_OK);
-    CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 3), D, slot(bi, 0), 1, 4).status, MICA_OK);
+    CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 3), D, ktest_slot(bi, 0), 1, 4).status, MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -416,17 +334,17 @@ KTEST(mint_cnode_guard_mismatch)
     const char *why = guarded(bi, ut);
     if (why)
         return why;
-    struct mica_sysret r = mica_cnode_move(slot(bi, 1), 4 << 4 | 9, 7, ROOT, slot(bi, 2), D);
+    struct mica_sysret r = mica_cnode_move(ktest_slot(bi, 1), 4 << 4 | 9, 7, ROOT, ktest_slot(bi, 2), D);
     CHECK_EQ(r.status, MICA_ERR_LOOKUP_FAILED);
     CHECK_EQ(MICA_LOOKUP_KIND(r.value), MICA_LOOKUP_GUARD_MISMATCH);
     CHECK_EQ(MICA_LOOKUP_BITS_LEFT(r.value), 7);
-    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 2)), MICA_OBJ_ENDPOINT);
     /* As a source too. */
-    r = mica_cnode_copy(ROOT, slot(bi, 3), D, slot(bi, 1), 7 << 4 | 0, 7, MICA_RIGHTS_ALL);
+    r = mica_cnode_copy(ROOT, ktest_slot(bi, 3), D, ktest_slot(bi, 1), 7 << 4 | 0, 7, MICA_RIGHTS_ALL);
     CHECK_EQ(r.status, MICA_ERR_LOOKUP_FAILED);
     CHECK_EQ(MICA_LOOKUP_KIND(r.value), MICA_LOOKUP_GUARD_MISMATCH);
     /* The unguarded cap has no guard to match: (j, 4) works, (j, 7) does not end at a slot. */
-    r = mica_cnode_delete(slot(bi, 0), 5 << 4 | 9, 7);
+    r = mica_cnode_delete(ktest_slot(bi, 0), 5 << 4 | 9, 7);
     CHECK_EQ(r.status, MICA_ERR_LOOKUP_FAILED);
     CHECK_EQ(MICA_LOOKUP_KIND(r.value), MICA_LOOKUP_MISSING_CAP);
     CHECK_EQ(MICA_LOOKUP_BITS_LEFT(r.value), 3);
@@ -441,11 +359,11 @@ KTEST(mint_cnode_guard_depth_too_short)
     const char *why = guarded(bi, ut);
     if (why)
         return why;
-    struct mica_sysret r = mica_cnode_delete(slot(bi, 1), 1, 2); /* not even the guard fits */
+    struct mica_sysret r = mica_cnode_delete(ktest_slot(bi, 1), 1, 2); /* not even the guard fits */
     CHECK_EQ(r.status, MICA_ERR_LOOKUP_FAILED);
     CHECK_EQ(MICA_LOOKUP_KIND(r.value), MICA_LOOKUP_GUARD_MISMATCH);
     CHECK_EQ(MICA_LOOKUP_BITS_LEFT(r.value), 2);
-    r = mica_cnode_delete(slot(bi, 1), 5 << 2, 5); /* guard fits, radix does not */
+    r = mica_cnode_delete(ktest_slot(bi, 1), 5 << 2, 5); /* guard fits, radix does not */
     CHECK_EQ(r.status, MICA_ERR_LOOKUP_FAILED);
     CHECK_EQ(MICA_LOOKUP_KIND(r.value), MICA_LOOKUP_DEPTH_MISMATCH);
     CHECK_EQ(MICA_LOOKUP_BITS_LEFT(r.value), 5);
@@ -460,12 +378,12 @@ KTEST(mint_cnode_guard_60_bits)
     MAKE(ut, MICA_OBJ_CNODE, 4, 0, 1);
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 2, 1);
     mica_word_t guard = 0xabcdef123456ull; /* 48 significant bits */
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL,
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL,
                              guard << 8 | 60).status, MICA_OK);
-    CHECK_EQ(mica_cnode_move(slot(bi, 1), guard << 4 | 15, 64, ROOT, slot(bi, 2), D).status, MICA_OK);
-    CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 2), D, slot(bi, 0), 15, 4).status, MICA_OK);
-    struct mica_sysret r = mica_cnode_move(slot(bi, 1), (guard ^ 1ull << 40) << 4 | 15, 64, ROOT,
-                                           slot(bi, 2), D);
+    CHECK_EQ(mica_cnode_move(ktest_slot(bi, 1), guard << 4 | 15, 64, ROOT, ktest_slot(bi, 2), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 2), D, ktest_slot(bi, 0), 15, 4).status, MICA_OK);
+    struct mica_sysret r = mica_cnode_move(ktest_slot(bi, 1), (guard ^ 1ull << 40) << 4 | 15, 64, ROOT,
+                                           ktest_slot(bi, 2), D);
     CHECK_EQ(r.status, MICA_ERR_LOOKUP_FAILED);
     CHECK_EQ(MICA_LOOKUP_KIND(r.value), MICA_LOOKUP_GUARD_MISMATCH);
     CHECK_EQ(MICA_LOOKUP_BITS_LEFT(r.value), 64);
@@ -477,16 +395,16 @@ KTEST(mint_err_cnode_guard_too_long)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_CNODE, 4, 0, 1);
-    struct mica_sysret r = mica_cnode_mint(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D,
+    struct mica_sysret r = mica_cnode_mint(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D,
                                            MICA_RIGHTS_ALL, 61);
     CHECK_EQ(r.status, MICA_ERR_RANGE);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL, 255).status,
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL, 255).status,
              MICA_ERR_RANGE);
     /* The root CNode (radix 12) takes at most 52. */
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 1), D, ROOT, ROOT, D, MICA_RIGHTS_ALL, 53).status,
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 1), D, ROOT, ROOT, D, MICA_RIGHTS_ALL, 53).status,
              MICA_ERR_RANGE);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -495,12 +413,12 @@ KTEST(mint_err_cnode_guard_value_too_wide)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_CNODE, 4, 0, 1);
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL,
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL,
                              8 << 8 | 3).status, MICA_ERR_RANGE);
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL,
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL,
                              1 << 8 | 0).status, MICA_ERR_RANGE);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL,
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL,
                              7 << 8 | 3).status, MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
@@ -514,16 +432,16 @@ KTEST(mint_root_cnode_guard_variants)
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
     mica_word_t r52 = root_copy(bi, 1, 52), r0 = root_copy(bi, 2, 0);
     CHECK(r52 && r0);
-    CHECK_EQ(mica_cnode_copy(r52, slot(bi, 3), D, r0, slot(bi, 0), 12, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 3)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(mica_cnode_copy(r52, ktest_slot(bi, 3), D, r0, ktest_slot(bi, 0), 12, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 3)), MICA_OBJ_ENDPOINT);
     /* Without the guard, depth 64 takes the slot from the top 12 bits
      * (0: the null slot) and has 52 bits left over. */
-    struct mica_sysret r = mica_cnode_delete(r0, slot(bi, 3), D);
+    struct mica_sysret r = mica_cnode_delete(r0, ktest_slot(bi, 3), D);
     CHECK_EQ(r.status, MICA_ERR_LOOKUP_FAILED);
     CHECK_EQ(MICA_LOOKUP_KIND(r.value), MICA_LOOKUP_MISSING_CAP);
     CHECK_EQ(MICA_LOOKUP_BITS_LEFT(r.value), 52);
-    CHECK_EQ(mica_cnode_delete(r0, slot(bi, 3), 12).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 3)), MICA_OBJ_NULL);
+    CHECK_EQ(mica_cnode_delete(r0, ktest_slot(bi, 3), 12).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 3)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_delete(ROOT, r52, D).status, MICA_OK);
     CHECK_EQ(mica_cnode_delete(ROOT, r0, D).status, MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
@@ -535,13 +453,13 @@ KTEST(cnode_cap_without_rights_still_works)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 1), D, ROOT, ROOT, D, 0, 52).status, MICA_OK);
-    CHECK_EQ(id_rights(slot(bi, 1)), 0);
-    CHECK_EQ(mica_cnode_copy(slot(bi, 1), slot(bi, 2), D, slot(bi, 1), slot(bi, 0), D,
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 1), D, ROOT, ROOT, D, 0, 52).status, MICA_OK);
+    CHECK_EQ(id_rights(ktest_slot(bi, 1)), 0);
+    CHECK_EQ(mica_cnode_copy(ktest_slot(bi, 1), ktest_slot(bi, 2), D, ktest_slot(bi, 1), ktest_slot(bi, 0), D,
                              MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_ENDPOINT);
-    CHECK_EQ(id_rights(slot(bi, 2)), MICA_RIGHTS_ALL);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 1), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 2)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(id_rights(ktest_slot(bi, 2)), MICA_RIGHTS_ALL);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 1), D).status, MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -552,11 +470,11 @@ KTEST(move_keeps_cap_unchanged)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHT_WRITE, 4).status, MICA_OK);
-    mica_word_t before = ident(slot(bi, 1));
-    CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 2), D, ROOT, slot(bi, 1), D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
-    CHECK_EQ(ident(slot(bi, 2)), before);
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHT_WRITE, 4).status, MICA_OK);
+    mica_word_t before = ktest_ident(ktest_slot(bi, 1));
+    CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 2), D, ROOT, ktest_slot(bi, 1), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_ident(ktest_slot(bi, 2)), before);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -566,11 +484,11 @@ KTEST(move_keeps_derivation_from_parent)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 2), D, ROOT, slot(bi, 1), D).status, MICA_OK);
-    CHECK_EQ(mica_cnode_revoke(ROOT, slot(bi, 0), D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_NULL);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 2), D, ROOT, ktest_slot(bi, 1), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_revoke(ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 2)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_ENDPOINT);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -580,16 +498,16 @@ KTEST(move_keeps_children)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 2), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 3), D, ROOT, slot(bi, 0), D).status, MICA_OK);
-    CHECK_EQ(mica_cnode_revoke(ROOT, slot(bi, 3), D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
-    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_NULL);
-    CHECK_EQ(id_type(slot(bi, 3)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 2), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 3), D, ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_revoke(ROOT, ktest_slot(bi, 3), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 2)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 3)), MICA_OBJ_ENDPOINT);
     /* And it is still a child of the untyped. */
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 3)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 3)), MICA_OBJ_NULL);
     return 0;
 }
 
@@ -597,12 +515,12 @@ KTEST(move_keeps_children)
 KTEST(move_last_cap_keeps_object)
 {
     unsigned bits;
-    mica_cptr_t ut = find_untyped(bi, 16, &bits);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, &bits);
     MAKE(ut, MICA_OBJ_TCB, 0, 0, 1);
-    CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_TCB);
+    CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_TCB);
     CHECK(!untyped_whole(bi, ut, bits));
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 1), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 1), D).status, MICA_OK);
     CHECK(untyped_whole(bi, ut, bits));
     return 0;
 }
@@ -613,11 +531,11 @@ KTEST(move_between_cnodes)
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_CNODE, 2, 0, 2);
     MAKE(ut, MICA_OBJ_NOTIFICATION, 0, 2, 1);
-    CHECK_EQ(mica_cnode_move(slot(bi, 0), 3, 2, ROOT, slot(bi, 2), D).status, MICA_OK);
-    CHECK_EQ(mica_cnode_move(slot(bi, 1), 0, 2, slot(bi, 0), 3, 2).status, MICA_OK);
-    CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 3), D, slot(bi, 0), 3, 2).status, MICA_ERR_SLOT_EMPTY);
-    CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 3), D, slot(bi, 1), 0, 2).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 3)), MICA_OBJ_NOTIFICATION);
+    CHECK_EQ(mica_cnode_move(ktest_slot(bi, 0), 3, 2, ROOT, ktest_slot(bi, 2), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_move(ktest_slot(bi, 1), 0, 2, ktest_slot(bi, 0), 3, 2).status, MICA_OK);
+    CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 3), D, ktest_slot(bi, 0), 3, 2).status, MICA_ERR_SLOT_EMPTY);
+    CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 3), D, ktest_slot(bi, 1), 0, 2).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 3)), MICA_OBJ_NOTIFICATION);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -626,17 +544,17 @@ KTEST(mutate_sets_badge_while_moving)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHT_READ).status, MICA_OK);
-    CHECK_EQ(mica_cnode_mutate(ROOT, slot(bi, 2), D, ROOT, slot(bi, 1), D, 9).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
-    mica_word_t w = ident(slot(bi, 2));
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHT_READ).status, MICA_OK);
+    CHECK_EQ(mica_cnode_mutate(ROOT, ktest_slot(bi, 2), D, ROOT, ktest_slot(bi, 1), D, 9).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
+    mica_word_t w = ktest_ident(ktest_slot(bi, 2));
     CHECK_EQ(MICA_CAP_ID_TYPE(w), MICA_OBJ_ENDPOINT);
     CHECK_EQ(MICA_CAP_ID_RIGHTS(w), MICA_RIGHT_READ);
     CHECK(w & MICA_CAP_ID_BADGED);
-    CHECK(!id_badged(slot(bi, 0)));
+    CHECK(!id_badged(ktest_slot(bi, 0)));
     /* Still derived from the original. */
-    CHECK_EQ(mica_cnode_revoke(ROOT, slot(bi, 0), D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_NULL);
+    CHECK_EQ(mica_cnode_revoke(ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 2)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -645,10 +563,10 @@ KTEST(mutate_badge_zero_is_plain_move)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_NOTIFICATION, 0, 0, 1);
-    CHECK_EQ(mica_cnode_mutate(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, 0).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NOTIFICATION);
-    CHECK(!id_badged(slot(bi, 1)));
+    CHECK_EQ(mica_cnode_mutate(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, 0).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NOTIFICATION);
+    CHECK(!id_badged(ktest_slot(bi, 1)));
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -657,13 +575,13 @@ KTEST(mutate_err_second_badge)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL, 8).status, MICA_OK);
-    CHECK_EQ(mica_cnode_mutate(ROOT, slot(bi, 2), D, ROOT, slot(bi, 1), D, 9).status,
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL, 8).status, MICA_OK);
+    CHECK_EQ(mica_cnode_mutate(ROOT, ktest_slot(bi, 2), D, ROOT, ktest_slot(bi, 1), D, 9).status,
              MICA_ERR_ILLEGAL_OPERATION);
     /* Nothing moved. */
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_ENDPOINT);
-    CHECK(id_badged(slot(bi, 1)));
-    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_ENDPOINT);
+    CHECK(id_badged(ktest_slot(bi, 1)));
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 2)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -672,11 +590,11 @@ KTEST(mutate_err_badge_on_frame)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_FRAME_4K, 0, 0, 1);
-    struct mica_sysret r = mica_cnode_mutate(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, 3);
+    struct mica_sysret r = mica_cnode_mutate(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, 3);
     CHECK_EQ(r.status, MICA_ERR_INVALID_ARGUMENT);
     CHECK_EQ(r.value, 3);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_FRAME_4K);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_FRAME_4K);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -687,17 +605,17 @@ KTEST(mutate_cnode_sets_guard)
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_CNODE, 4, 0, 1);
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 2, 1);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(mica_cnode_mutate(ROOT, slot(bi, 3), D, ROOT, slot(bi, 1), D, 2 << 8 | 2).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
-    CHECK_EQ(mica_cnode_move(slot(bi, 3), 2 << 4 | 6, 6, ROOT, slot(bi, 2), D).status, MICA_OK);
-    CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 2), D, slot(bi, 0), 6, 4).status, MICA_OK);
-    struct mica_sysret r = mica_cnode_delete(slot(bi, 3), 2 << 2, 4); /* guard, but no room for the radix */
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_mutate(ROOT, ktest_slot(bi, 3), D, ROOT, ktest_slot(bi, 1), D, 2 << 8 | 2).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(mica_cnode_move(ktest_slot(bi, 3), 2 << 4 | 6, 6, ROOT, ktest_slot(bi, 2), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 2), D, ktest_slot(bi, 0), 6, 4).status, MICA_OK);
+    struct mica_sysret r = mica_cnode_delete(ktest_slot(bi, 3), 2 << 2, 4); /* guard, but no room for the radix */
     CHECK_EQ(r.status, MICA_ERR_LOOKUP_FAILED);
     CHECK_EQ(MICA_LOOKUP_KIND(r.value), MICA_LOOKUP_DEPTH_MISMATCH);
-    CHECK_EQ(mica_cnode_mutate(ROOT, slot(bi, 4), D, ROOT, slot(bi, 3), D, 1 << 8 | 61).status,
+    CHECK_EQ(mica_cnode_mutate(ROOT, ktest_slot(bi, 4), D, ROOT, ktest_slot(bi, 3), D, 1 << 8 | 61).status,
              MICA_ERR_RANGE);
-    CHECK_EQ(id_type(slot(bi, 3)), MICA_OBJ_CNODE);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 3)), MICA_OBJ_CNODE);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -705,13 +623,13 @@ KTEST(mutate_cnode_sets_guard)
 /* Untyped caps move, but never with data. */
 KTEST(mutate_untyped)
 {
-    mica_cptr_t parent = UT(), ut = slot(bi, 0);
+    mica_cptr_t parent = UT(), ut = ktest_slot(bi, 0);
     CHECK_EQ(mica_untyped_retype(parent, MICA_OBJ_UNTYPED, 12, ROOT, 0, 0, ut, 1).status, MICA_OK);
-    CHECK_EQ(mica_cnode_mutate(ROOT, slot(bi, 1), D, ROOT, ut, D, 1).status, MICA_ERR_INVALID_ARGUMENT);
-    CHECK_EQ(id_type(ut), MICA_OBJ_UNTYPED);
-    CHECK_EQ(mica_cnode_mutate(ROOT, slot(bi, 1), D, ROOT, ut, D, 0).status, MICA_OK);
-    CHECK_EQ(id_type(ut), MICA_OBJ_NULL);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_UNTYPED);
+    CHECK_EQ(mica_cnode_mutate(ROOT, ktest_slot(bi, 1), D, ROOT, ut, D, 1).status, MICA_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(ktest_id_type(ut), MICA_OBJ_UNTYPED);
+    CHECK_EQ(mica_cnode_mutate(ROOT, ktest_slot(bi, 1), D, ROOT, ut, D, 0).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ut), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_UNTYPED);
     CHECK_EQ(mica_cnode_revoke(ROOT, parent, D).status, MICA_OK);
     return 0;
 }
@@ -720,15 +638,15 @@ KTEST(mutate_untyped)
 
 KTEST(delete_empty_slot_ok)
 {
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
     CHECK_EQ(mica_cnode_delete(ROOT, MICA_CAP_NULL, D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NULL);
     return 0;
 }
 
 KTEST(revoke_empty_slot_ok)
 {
-    CHECK_EQ(mica_cnode_revoke(ROOT, slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_revoke(ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
     return 0;
 }
 
@@ -736,9 +654,9 @@ KTEST(revoke_without_children_ok)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 2);
-    CHECK_EQ(mica_cnode_revoke(ROOT, slot(bi, 0), D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_ENDPOINT);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_ENDPOINT); /* a sibling, not a child */
+    CHECK_EQ(mica_cnode_revoke(ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_ENDPOINT); /* a sibling, not a child */
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -748,16 +666,16 @@ KTEST(revoke_removes_subtree_only)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 2), D, ROOT, slot(bi, 1), D, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 3), D, ROOT, slot(bi, 2), D, MICA_RIGHTS_ALL, 1).status, MICA_OK);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 4), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(mica_cnode_revoke(ROOT, slot(bi, 1), D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_ENDPOINT);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_ENDPOINT);
-    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_NULL);
-    CHECK_EQ(id_type(slot(bi, 3)), MICA_OBJ_NULL);
-    CHECK_EQ(id_type(slot(bi, 4)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 2), D, ROOT, ktest_slot(bi, 1), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 3), D, ROOT, ktest_slot(bi, 2), D, MICA_RIGHTS_ALL, 1).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 4), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_revoke(ROOT, ktest_slot(bi, 1), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 2)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 3)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 4)), MICA_OBJ_ENDPOINT);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -768,17 +686,17 @@ KTEST(delete_with_children_keeps_them_revocable)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 2), D, ROOT, slot(bi, 1), D, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 3), D, ROOT, slot(bi, 1), D, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 1), D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
-    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_ENDPOINT);
-    CHECK_EQ(id_type(slot(bi, 3)), MICA_OBJ_ENDPOINT);
-    CHECK_EQ(mica_cnode_revoke(ROOT, slot(bi, 0), D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_NULL);
-    CHECK_EQ(id_type(slot(bi, 3)), MICA_OBJ_NULL);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 2), D, ROOT, ktest_slot(bi, 1), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 3), D, ROOT, ktest_slot(bi, 1), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 1), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 2)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 3)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(mica_cnode_revoke(ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 2)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 3)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_ENDPOINT);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -788,14 +706,14 @@ KTEST(delete_with_children_keeps_them_revocable)
 KTEST(delete_original_copies_stay_under_untyped)
 {
     unsigned bits;
-    mica_cptr_t ut = find_untyped(bi, 16, &bits);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, &bits);
     MAKE(ut, MICA_OBJ_NOTIFICATION, 0, 0, 1);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 0), D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NOTIFICATION);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NOTIFICATION);
     CHECK(!untyped_whole(bi, ut, bits));
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
     CHECK(untyped_whole(bi, ut, bits));
     return 0;
 }
@@ -805,14 +723,14 @@ KTEST(delete_and_revoke_in_nested_cnode)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_CNODE, 3, 0, 1);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, slot(bi, 0), 0, 0, 4, 2).status, MICA_OK);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), D, slot(bi, 0), 4, 3, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(mica_cnode_revoke(slot(bi, 0), 4, 3).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
-    CHECK_EQ(mica_cnode_delete(slot(bi, 0), 5, 3).status, MICA_OK);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), D, slot(bi, 0), 5, 3, MICA_RIGHTS_ALL).status,
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ktest_slot(bi, 0), 0, 0, 4, 2).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, ktest_slot(bi, 0), 4, 3, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_revoke(ktest_slot(bi, 0), 4, 3).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(mica_cnode_delete(ktest_slot(bi, 0), 5, 3).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, ktest_slot(bi, 0), 5, 3, MICA_RIGHTS_ALL).status,
              MICA_ERR_SLOT_EMPTY);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), D, slot(bi, 0), 4, 3, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, ktest_slot(bi, 0), 4, 3, MICA_RIGHTS_ALL).status, MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -823,18 +741,18 @@ KTEST(revoked_copy_is_gone)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_CNODE, 2, 0, 1);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(mica_cnode_delete(slot(bi, 1), 0, 2).status, MICA_OK);
-    CHECK_EQ(mica_cnode_revoke(ROOT, slot(bi, 0), D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
-    CHECK_EQ(mica_cnode_delete(slot(bi, 1), 0, 2).status, MICA_ERR_INVALID_CAP);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 2), D, ROOT, slot(bi, 1), D, MICA_RIGHTS_ALL).status,
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ktest_slot(bi, 1), 0, 2).status, MICA_OK);
+    CHECK_EQ(mica_cnode_revoke(ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(mica_cnode_delete(ktest_slot(bi, 1), 0, 2).status, MICA_ERR_INVALID_CAP);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 2), D, ROOT, ktest_slot(bi, 1), D, MICA_RIGHTS_ALL).status,
              MICA_ERR_SLOT_EMPTY);
-    CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 2), D, ROOT, slot(bi, 1), D).status, MICA_ERR_SLOT_EMPTY);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 2), D, slot(bi, 1), 0, 2, MICA_RIGHTS_ALL).status,
+    CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 2), D, ROOT, ktest_slot(bi, 1), D).status, MICA_ERR_SLOT_EMPTY);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 2), D, ktest_slot(bi, 1), 0, 2, MICA_RIGHTS_ALL).status,
              MICA_ERR_INVALID_CAP);
     /* The original still works. */
-    CHECK_EQ(mica_cnode_delete(slot(bi, 0), 0, 2).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ktest_slot(bi, 0), 0, 2).status, MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -867,9 +785,9 @@ static struct mica_sysret op_mutate(const struct mica_bootinfo *bi, mica_word_t 
 
 static const char *src_empty(const struct mica_bootinfo *bi, two_slot_op op)
 {
-    struct mica_sysret r = op(bi, slot(bi, 1), slot(bi, 0));
+    struct mica_sysret r = op(bi, ktest_slot(bi, 1), ktest_slot(bi, 0));
     CHECK_EQ(r.status, MICA_ERR_SLOT_EMPTY);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
     return 0;
 }
 KTEST(copy_err_source_empty) { return src_empty(bi, op_copy); }
@@ -882,14 +800,14 @@ static const char *dest_occupied(const struct mica_bootinfo *bi, two_slot_op op)
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
     MAKE(ut, MICA_OBJ_FRAME_4K, 0, 1, 1);
-    struct mica_sysret r = op(bi, slot(bi, 1), slot(bi, 0));
+    struct mica_sysret r = op(bi, ktest_slot(bi, 1), ktest_slot(bi, 0));
     CHECK_EQ(r.status, MICA_ERR_SLOT_OCCUPIED);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_ENDPOINT);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_FRAME_4K);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_FRAME_4K);
     /* Onto itself. */
-    r = op(bi, slot(bi, 0), slot(bi, 0));
+    r = op(bi, ktest_slot(bi, 0), ktest_slot(bi, 0));
     CHECK_EQ(r.status, MICA_ERR_SLOT_OCCUPIED);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_ENDPOINT);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -901,9 +819,9 @@ KTEST(mutate_err_dest_occupied_and_onto_itself) { return dest_occupied(bi, op_mu
 KTEST(copy_err_untyped)
 {
     mica_cptr_t ut = UT();
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 0), D, ROOT, ut, D, MICA_RIGHTS_ALL).status,
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 0), D, ROOT, ut, D, MICA_RIGHTS_ALL).status,
              MICA_ERR_ILLEGAL_OPERATION);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NULL);
     return 0;
 }
 
@@ -911,12 +829,12 @@ KTEST(copy_err_invalid_rights)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    struct mica_sysret r = mica_cnode_copy(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, 0x10);
+    struct mica_sysret r = mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, 0x10);
     CHECK_EQ(r.status, MICA_ERR_INVALID_ARGUMENT);
     CHECK_EQ(r.value, 0x10);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), D, 0x80000000u).status,
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D, 0x80000000u).status,
              MICA_ERR_INVALID_ARGUMENT);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -926,10 +844,10 @@ KTEST(mint_err_invalid_rights_64bit)
 {
     mica_cptr_t ut = UT(), root = ROOT;
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    mica_word_t mr[] = { slot(bi, 1), D, slot(bi, 0), D, 1ull << 32 | MICA_RIGHTS_ALL, 0 };
+    mica_word_t mr[] = { ktest_slot(bi, 1), D, ktest_slot(bi, 0), D, 1ull << 32 | MICA_RIGHTS_ALL, 0 };
     CHECK_EQ(mica_invoke(ROOT, MICA_CNODE_MINT, mr, 6, &root, 1).status, MICA_ERR_INVALID_ARGUMENT);
     CHECK_EQ(mica_invoke(ROOT, MICA_CNODE_COPY, mr, 5, &root, 1).status, MICA_ERR_INVALID_ARGUMENT);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -954,15 +872,15 @@ KTEST(depth_0_is_range)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), 0, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL).status,
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 1), 0, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL).status,
              MICA_ERR_RANGE);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), 0, MICA_RIGHTS_ALL).status,
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), 0, MICA_RIGHTS_ALL).status,
              MICA_ERR_RANGE);
-    CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 1), 0, ROOT, slot(bi, 0), D).status, MICA_ERR_RANGE);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 0), 0).status, MICA_ERR_RANGE);
-    CHECK_EQ(mica_cnode_revoke(ROOT, slot(bi, 0), 0).status, MICA_ERR_RANGE);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_ENDPOINT);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 1), 0, ROOT, ktest_slot(bi, 0), D).status, MICA_ERR_RANGE);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 0), 0).status, MICA_ERR_RANGE);
+    CHECK_EQ(mica_cnode_revoke(ROOT, ktest_slot(bi, 0), 0).status, MICA_ERR_RANGE);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -971,15 +889,15 @@ KTEST(depth_65_is_range)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), 65, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL).status,
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 1), 65, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL).status,
              MICA_ERR_RANGE);
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), 65, MICA_RIGHTS_ALL, 1).status,
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), 65, MICA_RIGHTS_ALL, 1).status,
              MICA_ERR_RANGE);
-    CHECK_EQ(mica_cnode_mutate(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), 65, 1).status, MICA_ERR_RANGE);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 0), 65).status, MICA_ERR_RANGE);
-    CHECK_EQ(mica_cnode_revoke(ROOT, slot(bi, 0), 65).status, MICA_ERR_RANGE);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_ENDPOINT);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(mica_cnode_mutate(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), 65, 1).status, MICA_ERR_RANGE);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 0), 65).status, MICA_ERR_RANGE);
+    CHECK_EQ(mica_cnode_revoke(ROOT, ktest_slot(bi, 0), 65).status, MICA_ERR_RANGE);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -989,12 +907,12 @@ KTEST(depth_64bit_not_truncated)
 {
     mica_cptr_t ut = UT(), root = ROOT;
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    mica_word_t del[] = { slot(bi, 0), 1ull << 32 | 64 };
+    mica_word_t del[] = { ktest_slot(bi, 0), 1ull << 32 | 64 };
     CHECK_EQ(mica_invoke(ROOT, MICA_CNODE_DELETE, del, 2, 0, 0).status, MICA_ERR_RANGE);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_ENDPOINT);
-    mica_word_t cp[] = { slot(bi, 1), D, slot(bi, 0), 1ull << 32 | 64, MICA_RIGHTS_ALL };
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_ENDPOINT);
+    mica_word_t cp[] = { ktest_slot(bi, 1), D, ktest_slot(bi, 0), 1ull << 32 | 64, MICA_RIGHTS_ALL };
     CHECK_EQ(mica_invoke(ROOT, MICA_CNODE_COPY, cp, 5, &root, 1).status, MICA_ERR_RANGE);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -1004,12 +922,12 @@ KTEST(depth_not_ending_at_slot)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    EXPECT_LOOKUP(mica_cnode_delete(ROOT, slot(bi, 0), 63), MICA_LOOKUP_DEPTH_MISMATCH, 63);
-    EXPECT_LOOKUP(mica_cnode_copy(ROOT, slot(bi, 1), D, ROOT, slot(bi, 0), 63, MICA_RIGHTS_ALL),
+    EXPECT_LOOKUP(mica_cnode_delete(ROOT, ktest_slot(bi, 0), 63), MICA_LOOKUP_DEPTH_MISMATCH, 63);
+    EXPECT_LOOKUP(mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), 63, MICA_RIGHTS_ALL),
                   MICA_LOOKUP_DEPTH_MISMATCH, 63);
     /* 12 bits: not even the guard fits. */
-    EXPECT_LOOKUP(mica_cnode_delete(ROOT, slot(bi, 0), 12), MICA_LOOKUP_GUARD_MISMATCH, 12);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_ENDPOINT);
+    EXPECT_LOOKUP(mica_cnode_delete(ROOT, ktest_slot(bi, 0), 12), MICA_LOOKUP_GUARD_MISMATCH, 12);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_ENDPOINT);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -1021,11 +939,11 @@ KTEST(depth_past_non_cnode_or_empty_slot)
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
     mica_word_t r0 = root_copy(bi, 1, 0);
     CHECK(r0);
-    EXPECT_LOOKUP(mica_cnode_delete(r0, slot(bi, 0) << 1, 13), MICA_LOOKUP_DEPTH_MISMATCH, 1);
-    EXPECT_LOOKUP(mica_cnode_delete(r0, slot(bi, 2) << 1, 13), MICA_LOOKUP_MISSING_CAP, 1);
-    EXPECT_LOOKUP(mica_cnode_copy(ROOT, slot(bi, 3), D, r0, slot(bi, 0) << 4, 16, MICA_RIGHTS_ALL),
+    EXPECT_LOOKUP(mica_cnode_delete(r0, ktest_slot(bi, 0) << 1, 13), MICA_LOOKUP_DEPTH_MISMATCH, 1);
+    EXPECT_LOOKUP(mica_cnode_delete(r0, ktest_slot(bi, 2) << 1, 13), MICA_LOOKUP_MISSING_CAP, 1);
+    EXPECT_LOOKUP(mica_cnode_copy(ROOT, ktest_slot(bi, 3), D, r0, ktest_slot(bi, 0) << 4, 16, MICA_RIGHTS_ALL),
                   MICA_LOOKUP_DEPTH_MISMATCH, 4);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_ENDPOINT);
     CHECK_EQ(mica_cnode_delete(ROOT, r0, D).status, MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
@@ -1036,14 +954,14 @@ KTEST(index_high_bits_guard_mismatch)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    EXPECT_LOOKUP(mica_cnode_delete(ROOT, 1ull << 63 | slot(bi, 0), D), MICA_LOOKUP_GUARD_MISMATCH, 64);
-    EXPECT_LOOKUP(mica_cnode_delete(ROOT, 1ull << 12 | slot(bi, 0), D), MICA_LOOKUP_GUARD_MISMATCH, 64);
-    EXPECT_LOOKUP(mica_cnode_copy(ROOT, 1ull << 40 | slot(bi, 1), D, ROOT, slot(bi, 0), D,
+    EXPECT_LOOKUP(mica_cnode_delete(ROOT, 1ull << 63 | ktest_slot(bi, 0), D), MICA_LOOKUP_GUARD_MISMATCH, 64);
+    EXPECT_LOOKUP(mica_cnode_delete(ROOT, 1ull << 12 | ktest_slot(bi, 0), D), MICA_LOOKUP_GUARD_MISMATCH, 64);
+    EXPECT_LOOKUP(mica_cnode_copy(ROOT, 1ull << 40 | ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D,
                                   MICA_RIGHTS_ALL), MICA_LOOKUP_GUARD_MISMATCH, 64);
-    EXPECT_LOOKUP(mica_cnode_move(ROOT, slot(bi, 1), D, ROOT, 1ull << 52 | slot(bi, 0), D),
+    EXPECT_LOOKUP(mica_cnode_move(ROOT, ktest_slot(bi, 1), D, ROOT, 1ull << 52 | ktest_slot(bi, 0), D),
                   MICA_LOOKUP_GUARD_MISMATCH, 64);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_ENDPOINT);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -1052,17 +970,17 @@ KTEST(index_high_bits_guard_mismatch)
 
 KTEST(invoke_empty_slot_is_invalid_cap)
 {
-    CHECK_EQ(mica_cnode_delete(slot(bi, 0), 0, 1).status, MICA_ERR_INVALID_CAP);
+    CHECK_EQ(mica_cnode_delete(ktest_slot(bi, 0), 0, 1).status, MICA_ERR_INVALID_CAP);
     CHECK_EQ(mica_cnode_revoke(MICA_CAP_NULL, 0, 1).status, MICA_ERR_INVALID_CAP);
-    CHECK_EQ(mica_cnode_copy(slot(bi, 0), 0, 1, ROOT, ROOT, D, MICA_RIGHTS_ALL).status,
+    CHECK_EQ(mica_cnode_copy(ktest_slot(bi, 0), 0, 1, ROOT, ROOT, D, MICA_RIGHTS_ALL).status,
              MICA_ERR_INVALID_CAP);
     return 0;
 }
 
 KTEST(invoke_cptr_lookup_fails)
 {
-    EXPECT_LOOKUP(mica_cnode_delete(1ull << 63 | ROOT, slot(bi, 0), D), MICA_LOOKUP_GUARD_MISMATCH, 64);
-    EXPECT_LOOKUP(mica_cnode_revoke(1ull << 12 | ROOT, slot(bi, 0), D), MICA_LOOKUP_GUARD_MISMATCH, 64);
+    EXPECT_LOOKUP(mica_cnode_delete(1ull << 63 | ROOT, ktest_slot(bi, 0), D), MICA_LOOKUP_GUARD_MISMATCH, 64);
+    EXPECT_LOOKUP(mica_cnode_revoke(1ull << 12 | ROOT, ktest_slot(bi, 0), D), MICA_LOOKUP_GUARD_MISMATCH, 64);
     return 0;
 }
 
@@ -1071,12 +989,12 @@ KTEST(invoke_cnode_label_on_other_caps)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    CHECK_EQ(mica_cnode_delete(slot(bi, 0), 0, 1).status, MICA_ERR_ILLEGAL_OPERATION);
+    CHECK_EQ(mica_cnode_delete(ktest_slot(bi, 0), 0, 1).status, MICA_ERR_ILLEGAL_OPERATION);
     CHECK_EQ(mica_cnode_revoke(MICA_CAP_INIT_TCB, 0, 1).status, MICA_ERR_ILLEGAL_OPERATION);
     CHECK_EQ(mica_cnode_delete(ut, 0, 1).status, MICA_ERR_ILLEGAL_OPERATION);
-    CHECK_EQ(mica_cnode_copy(MICA_CAP_INIT_VSPACE, 0, 1, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL).status,
+    CHECK_EQ(mica_cnode_copy(MICA_CAP_INIT_VSPACE, 0, 1, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL).status,
              MICA_ERR_ILLEGAL_OPERATION);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_ENDPOINT);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -1084,7 +1002,7 @@ KTEST(invoke_cnode_label_on_other_caps)
 KTEST(cnode_err_wrong_label)
 {
     mica_cptr_t root = ROOT;
-    mica_word_t mr[] = { slot(bi, 0), D, slot(bi, 1), D, MICA_RIGHTS_ALL, 0 };
+    mica_word_t mr[] = { ktest_slot(bi, 0), D, ktest_slot(bi, 1), D, MICA_RIGHTS_ALL, 0 };
     static const mica_word_t labels[] = { MICA_INV_NONE, MICA_UNTYPED_RETYPE, MICA_CNODE_COPY - 1,
                                           MICA_CNODE_REVOKE + 1, MICA_TCB_CONFIGURE, MICA_FRAME_MAP,
                                           (1ull << 52) - 1 };
@@ -1093,7 +1011,7 @@ KTEST(cnode_err_wrong_label)
         CHECK_EQ(r.status, MICA_ERR_ILLEGAL_OPERATION);
         CHECK_EQ(r.value, labels[i]);
     }
-    CHECK_EQ(id_type(ROOT), MICA_OBJ_CNODE);
+    CHECK_EQ(ktest_id_type(ROOT), MICA_OBJ_CNODE);
     return 0;
 }
 
@@ -1102,11 +1020,11 @@ KTEST(src_root_empty_is_invalid_cap)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 1), D, slot(bi, 2), slot(bi, 0), D, MICA_RIGHTS_ALL).status,
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, ktest_slot(bi, 2), ktest_slot(bi, 0), D, MICA_RIGHTS_ALL).status,
              MICA_ERR_INVALID_CAP);
-    CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 1), D, MICA_CAP_NULL, slot(bi, 0), D).status,
+    CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 1), D, MICA_CAP_NULL, ktest_slot(bi, 0), D).status,
              MICA_ERR_INVALID_CAP);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -1115,10 +1033,10 @@ KTEST(src_root_not_cnode_is_invalid_root)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    EXPECT_LOOKUP(mica_cnode_copy(ROOT, slot(bi, 1), D, slot(bi, 0), slot(bi, 0), D, MICA_RIGHTS_ALL),
+    EXPECT_LOOKUP(mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, ktest_slot(bi, 0), ktest_slot(bi, 0), D, MICA_RIGHTS_ALL),
                   MICA_LOOKUP_INVALID_ROOT, 64);
-    EXPECT_LOOKUP(mica_cnode_move(ROOT, slot(bi, 1), D, ut, slot(bi, 0), D), MICA_LOOKUP_INVALID_ROOT, 64);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
+    EXPECT_LOOKUP(mica_cnode_move(ROOT, ktest_slot(bi, 1), D, ut, ktest_slot(bi, 0), D), MICA_LOOKUP_INVALID_ROOT, 64);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -1127,9 +1045,9 @@ KTEST(src_root_lookup_fails)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
-    EXPECT_LOOKUP(mica_cnode_copy(ROOT, slot(bi, 1), D, 1ull << 50 | ROOT, slot(bi, 0), D,
+    EXPECT_LOOKUP(mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, 1ull << 50 | ROOT, ktest_slot(bi, 0), D,
                                   MICA_RIGHTS_ALL), MICA_LOOKUP_GUARD_MISMATCH, 64);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -1142,15 +1060,15 @@ static const char *truncated(const struct mica_bootinfo *bi, mica_word_t label, 
     mica_cptr_t ut = UT(), root = ROOT;
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
     /* dest index/depth, src index/depth, rights or badge, badge */
-    mica_word_t mr[] = { slot(bi, 1), D, slot(bi, 0), D, MICA_RIGHTS_ALL, 0 };
+    mica_word_t mr[] = { ktest_slot(bi, 1), D, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL, 0 };
     if (label == MICA_CNODE_DELETE || label == MICA_CNODE_REVOKE) {
-        mr[0] = slot(bi, 0);
+        mr[0] = ktest_slot(bi, 0);
         mr[1] = D;
     }
     struct mica_sysret r = mica_invoke(ROOT, label, mr, length, &root, n_caps);
     CHECK_EQ(r.status, MICA_ERR_TRUNCATED);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_ENDPOINT);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -1171,17 +1089,17 @@ KTEST(move_err_missing_src_root_cap) { return truncated(bi, MICA_CNODE_MOVE, 4, 
 KTEST(delete_cnode_with_caps_frees_contents)
 {
     unsigned bits_a, bits_b;
-    mica_cptr_t ua = find_untyped(bi, 14, &bits_a), ub = find_untyped(bi, bits_a + 1, &bits_b);
+    mica_cptr_t ua = ktest_ram_untyped(bi, 14, &bits_a), ub = ktest_ram_untyped(bi, bits_a + 1, &bits_b);
     CHECK(ua && ub && ua != ub);
     MAKE(ua, MICA_OBJ_CNODE, 3, 0, 1);
-    CHECK_EQ(mica_untyped_retype(ub, MICA_OBJ_ENDPOINT, 0, slot(bi, 0), 0, 0, 0, 3).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ub, MICA_OBJ_TCB, 0, slot(bi, 0), 0, 0, 3, 1).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ub, MICA_OBJ_CNODE, 2, slot(bi, 0), 0, 0, 4, 1).status, MICA_OK);
-    CHECK_EQ(mica_cnode_copy(slot(bi, 0), 5, 3, slot(bi, 0), 0, 3, MICA_RIGHT_READ).status, MICA_OK);
-    CHECK_EQ(mica_cnode_mint(slot(bi, 0), 6, 3, slot(bi, 0), 1, 3, MICA_RIGHTS_ALL, 4).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ub, MICA_OBJ_ENDPOINT, 0, ktest_slot(bi, 0), 0, 0, 0, 3).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ub, MICA_OBJ_TCB, 0, ktest_slot(bi, 0), 0, 0, 3, 1).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ub, MICA_OBJ_CNODE, 2, ktest_slot(bi, 0), 0, 0, 4, 1).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ktest_slot(bi, 0), 5, 3, ktest_slot(bi, 0), 0, 3, MICA_RIGHT_READ).status, MICA_OK);
+    CHECK_EQ(mica_cnode_mint(ktest_slot(bi, 0), 6, 3, ktest_slot(bi, 0), 1, 3, MICA_RIGHTS_ALL, 4).status, MICA_OK);
     CHECK(!untyped_whole(bi, ub, bits_b));
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 0), D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NULL);
     CHECK(untyped_whole(bi, ub, bits_b));
     CHECK(untyped_whole(bi, ua, bits_a));
     return 0;
@@ -1192,17 +1110,17 @@ KTEST(delete_cnode_with_caps_frees_contents)
 KTEST(delete_cnode_keeps_objects_copied_outside)
 {
     unsigned bits;
-    mica_cptr_t ut = find_untyped(bi, 16, &bits);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, &bits);
     MAKE(ut, MICA_OBJ_CNODE, 2, 0, 1);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, slot(bi, 0), 0, 0, 0, 1).status, MICA_OK);
-    CHECK_EQ(mica_cnode_copy(slot(bi, 0), 1, 2, slot(bi, 0), 0, 2, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(mica_cnode_mint(ROOT, slot(bi, 1), D, slot(bi, 0), 1, 2, MICA_RIGHT_WRITE, 6).status, MICA_OK);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 0), D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_ENDPOINT);
-    CHECK(id_badged(slot(bi, 1)));
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ktest_slot(bi, 0), 0, 0, 0, 1).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ktest_slot(bi, 0), 1, 2, ktest_slot(bi, 0), 0, 2, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 1), D, ktest_slot(bi, 0), 1, 2, MICA_RIGHT_WRITE, 6).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_ENDPOINT);
+    CHECK(id_badged(ktest_slot(bi, 1)));
     CHECK(!untyped_whole(bi, ut, bits));
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
     CHECK(untyped_whole(bi, ut, bits));
     return 0;
 }
@@ -1212,16 +1130,16 @@ KTEST(delete_cnode_keeps_objects_copied_outside)
 KTEST(delete_cnode_holding_untyped_keeps_its_objects)
 {
     unsigned bits;
-    mica_cptr_t ut = find_untyped(bi, 16, &bits);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 12, ROOT, 0, 0, slot(bi, 0), 1).status, MICA_OK);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, &bits);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 12, ROOT, 0, 0, ktest_slot(bi, 0), 1).status, MICA_OK);
     MAKE(ut, MICA_OBJ_CNODE, 1, 1, 1);
-    MAKE(slot(bi, 0), MICA_OBJ_NOTIFICATION, 0, 2, 1);
-    CHECK_EQ(mica_cnode_move(slot(bi, 1), 1, 1, ROOT, slot(bi, 0), D).status, MICA_OK);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 1), D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_NOTIFICATION);
+    MAKE(ktest_slot(bi, 0), MICA_OBJ_NOTIFICATION, 0, 2, 1);
+    CHECK_EQ(mica_cnode_move(ktest_slot(bi, 1), 1, 1, ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 1), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 2)), MICA_OBJ_NOTIFICATION);
     CHECK(!untyped_whole(bi, ut, bits));
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 2)), MICA_OBJ_NULL);
     CHECK(untyped_whole(bi, ut, bits));
     return 0;
 }
@@ -1232,21 +1150,21 @@ KTEST(delete_cnode_holding_root_caps)
 {
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_CNODE, 2, 0, 1);
-    CHECK_EQ(mica_cnode_copy(slot(bi, 0), 0, 2, ROOT, ROOT, D, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(mica_cnode_copy(slot(bi, 0), 1, 2, ROOT, MICA_CAP_INIT_TCB, D, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(mica_cnode_copy(slot(bi, 0), 2, 2, ROOT, MICA_CAP_INIT_VSPACE, D, MICA_RIGHTS_ALL).status,
+    CHECK_EQ(mica_cnode_copy(ktest_slot(bi, 0), 0, 2, ROOT, ROOT, D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ktest_slot(bi, 0), 1, 2, ROOT, MICA_CAP_INIT_TCB, D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ktest_slot(bi, 0), 2, 2, ROOT, MICA_CAP_INIT_VSPACE, D, MICA_RIGHTS_ALL).status,
              MICA_OK);
-    CHECK_EQ(mica_cnode_copy(slot(bi, 0), 3, 2, ROOT, MICA_CAP_INIT_IPC_BUFFER, D, MICA_RIGHTS_ALL).status,
+    CHECK_EQ(mica_cnode_copy(ktest_slot(bi, 0), 3, 2, ROOT, MICA_CAP_INIT_IPC_BUFFER, D, MICA_RIGHTS_ALL).status,
              MICA_OK);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 0), D).status, MICA_OK);
-    CHECK_EQ(id_type(ROOT), MICA_OBJ_CNODE);
-    CHECK_EQ(id_type(MICA_CAP_INIT_TCB), MICA_OBJ_TCB);
-    CHECK_EQ(id_type(MICA_CAP_INIT_VSPACE), MICA_OBJ_VSPACE);
-    CHECK(ident(MICA_CAP_INIT_IPC_BUFFER) & MICA_CAP_ID_MAPPED);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ROOT), MICA_OBJ_CNODE);
+    CHECK_EQ(ktest_id_type(MICA_CAP_INIT_TCB), MICA_OBJ_TCB);
+    CHECK_EQ(ktest_id_type(MICA_CAP_INIT_VSPACE), MICA_OBJ_VSPACE);
+    CHECK(ktest_ident(MICA_CAP_INIT_IPC_BUFFER) & MICA_CAP_ID_MAPPED);
     /* The CSpace still resolves and the IPC buffer still carries arguments. */
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 1, 1);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 2), D, ROOT, slot(bi, 1), D, MICA_RIGHT_GRANT).status, MICA_OK);
-    CHECK_EQ(id_rights(slot(bi, 2)), MICA_RIGHT_GRANT);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 2), D, ROOT, ktest_slot(bi, 1), D, MICA_RIGHT_GRANT).status, MICA_OK);
+    CHECK_EQ(id_rights(ktest_slot(bi, 2)), MICA_RIGHT_GRANT);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -1257,17 +1175,17 @@ KTEST(delete_cnode_holding_root_caps)
 KTEST(cnode_holding_its_own_cap_revoked_via_untyped)
 {
     unsigned bits;
-    mica_cptr_t ut = find_untyped(bi, 16, &bits);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, &bits);
     MAKE(ut, MICA_OBJ_CNODE, 2, 0, 1);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, slot(bi, 0), 0, 0, 1, 2).status, MICA_OK);
-    CHECK_EQ(mica_cnode_move(slot(bi, 0), 0, 2, ROOT, slot(bi, 0), D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ktest_slot(bi, 0), 0, 0, 1, 2).status, MICA_OK);
+    CHECK_EQ(mica_cnode_move(ktest_slot(bi, 0), 0, 2, ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NULL);
     CHECK(!untyped_whole(bi, ut, bits));
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     CHECK(untyped_whole(bi, ut, bits));
     /* And the kernel is fine: the CSpace works. */
     MAKE(ut, MICA_OBJ_CNODE, 2, 0, 1);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
     CHECK(untyped_whole(bi, ut, bits));
     return 0;
 }
@@ -1278,14 +1196,14 @@ KTEST(cnode_holding_its_own_cap_revoked_via_untyped)
 KTEST(cnode_self_copies_and_cycle_revoked_via_untyped)
 {
     unsigned bits;
-    mica_cptr_t ut = find_untyped(bi, 16, &bits);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, &bits);
     MAKE(ut, MICA_OBJ_CNODE, 2, 0, 2);
-    CHECK_EQ(mica_cnode_copy(slot(bi, 0), 0, 2, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(mica_cnode_copy(slot(bi, 0), 1, 2, slot(bi, 0), 0, 2, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(mica_cnode_copy(slot(bi, 0), 2, 2, ROOT, slot(bi, 1), D, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(mica_cnode_copy(slot(bi, 1), 0, 2, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 0), D).status, MICA_OK);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 1), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ktest_slot(bi, 0), 0, 2, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ktest_slot(bi, 0), 1, 2, ktest_slot(bi, 0), 0, 2, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ktest_slot(bi, 0), 2, 2, ROOT, ktest_slot(bi, 1), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ktest_slot(bi, 1), 0, 2, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 1), D).status, MICA_OK);
     CHECK(!untyped_whole(bi, ut, bits));
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     CHECK(untyped_whole(bi, ut, bits));
@@ -1298,13 +1216,13 @@ KTEST(revoke_cnode_cap_with_copy_inside_itself)
     mica_cptr_t ut = UT();
     MAKE(ut, MICA_OBJ_CNODE, 2, 0, 1);
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 1, 1);
-    CHECK_EQ(mica_cnode_copy(slot(bi, 0), 3, 2, ROOT, slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(mica_cnode_move(slot(bi, 0), 1, 2, ROOT, slot(bi, 1), D).status, MICA_OK);
-    CHECK_EQ(mica_cnode_revoke(ROOT, slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ktest_slot(bi, 0), 3, 2, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_move(ktest_slot(bi, 0), 1, 2, ROOT, ktest_slot(bi, 1), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_revoke(ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
     /* The inner copy is gone, the CNode and its other contents stay. */
-    CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 2), D, slot(bi, 0), 3, 2).status, MICA_ERR_SLOT_EMPTY);
-    CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 2), D, slot(bi, 0), 1, 2).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 2), D, ktest_slot(bi, 0), 3, 2).status, MICA_ERR_SLOT_EMPTY);
+    CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 2), D, ktest_slot(bi, 0), 1, 2).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 2)), MICA_OBJ_ENDPOINT);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -1313,11 +1231,11 @@ KTEST(revoke_cnode_cap_with_copy_inside_itself)
 KTEST(delete_cnode_holding_last_tcb_and_vspace)
 {
     unsigned bits;
-    mica_cptr_t ut = find_untyped(bi, 16, &bits);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, &bits);
     MAKE(ut, MICA_OBJ_CNODE, 1, 0, 1);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_TCB, 0, slot(bi, 0), 0, 0, 0, 1).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_VSPACE, 0, slot(bi, 0), 0, 0, 1, 1).status, MICA_OK);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_TCB, 0, ktest_slot(bi, 0), 0, 0, 0, 1).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_VSPACE, 0, ktest_slot(bi, 0), 0, 0, 1, 1).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
     CHECK(untyped_whole(bi, ut, bits));
     return 0;
 }
@@ -1328,17 +1246,17 @@ KTEST(delete_cnode_holding_last_tcb_and_vspace)
 KTEST(delete_tcb_destroys_its_last_cspace_and_vspace)
 {
     unsigned bits;
-    mica_cptr_t ut = find_untyped(bi, 16, &bits);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, &bits);
     MAKE(ut, MICA_OBJ_TCB, 0, 0, 1);
     MAKE(ut, MICA_OBJ_CNODE, 2, 1, 1);
     MAKE(ut, MICA_OBJ_VSPACE, 0, 2, 1);
     MAKE(ut, MICA_OBJ_ENDPOINT, 0, 3, 1);
-    CHECK_EQ(mica_cnode_move(slot(bi, 1), 2, 2, ROOT, slot(bi, 3), D).status, MICA_OK);
-    CHECK_EQ(mica_tcb_configure(slot(bi, 0), 0, slot(bi, 1), 0, slot(bi, 2), 0, 0, 0, 0).status, MICA_OK);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 1), D).status, MICA_OK);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 2), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_move(ktest_slot(bi, 1), 2, 2, ROOT, ktest_slot(bi, 3), D).status, MICA_OK);
+    CHECK_EQ(mica_tcb_configure(ktest_slot(bi, 0), 0, ktest_slot(bi, 1), 0, ktest_slot(bi, 2), 0, 0, 0, 0).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 1), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 2), D).status, MICA_OK);
     CHECK(!untyped_whole(bi, ut, bits));
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
     CHECK(untyped_whole(bi, ut, bits));
     return 0;
 }
@@ -1349,16 +1267,16 @@ KTEST(delete_tcb_destroys_its_last_cspace_and_vspace)
 KTEST(tcb_and_cnode_holding_each_other_revoked_via_untyped)
 {
     unsigned bits;
-    mica_cptr_t ut = find_untyped(bi, 16, &bits);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, &bits);
     MAKE(ut, MICA_OBJ_TCB, 0, 0, 1);
     MAKE(ut, MICA_OBJ_CNODE, 2, 1, 1);
     MAKE(ut, MICA_OBJ_VSPACE, 0, 2, 1);
-    CHECK_EQ(mica_tcb_configure(slot(bi, 0), 0, slot(bi, 1), 0, slot(bi, 2), 0, 0, 0, 0).status, MICA_OK);
-    CHECK_EQ(mica_cnode_move(slot(bi, 1), 0, 2, ROOT, slot(bi, 0), D).status, MICA_OK);
-    CHECK_EQ(mica_cnode_move(slot(bi, 1), 1, 2, ROOT, slot(bi, 2), D).status, MICA_OK);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 1), D).status, MICA_OK);
+    CHECK_EQ(mica_tcb_configure(ktest_slot(bi, 0), 0, ktest_slot(bi, 1), 0, ktest_slot(bi, 2), 0, 0, 0, 0).status, MICA_OK);
+    CHECK_EQ(mica_cnode_move(ktest_slot(bi, 1), 0, 2, ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_move(ktest_slot(bi, 1), 1, 2, ROOT, ktest_slot(bi, 2), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 1), D).status, MICA_OK);
     for (unsigned i = 0; i < 3; i++)
-        CHECK_EQ(id_type(slot(bi, i)), MICA_OBJ_NULL);
+        CHECK_EQ(ktest_id_type(ktest_slot(bi, i)), MICA_OBJ_NULL);
     CHECK(!untyped_whole(bi, ut, bits));
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     CHECK(untyped_whole(bi, ut, bits));

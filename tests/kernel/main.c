@@ -11,6 +11,8 @@ static const struct ktest *const tables[] = { boot_tests, cpu_tests, syscall_tes
 
 static char reason[256];
 
+unsigned ktest_started;
+
 const char *ktest_failf(const char *fmt, ...)
 {
     va_list ap;
@@ -18,22 +20,6 @@ const char *ktest_failf(const char *fmt, ...)
     format_buf_v(reason, sizeof(reason), fmt, ap);
     va_end(ap);
     return reason;
-}
-
-mica_cptr_t ktest_ram_untyped(const struct mica_bootinfo *bi, unsigned min_bits, unsigned *bits)
-{
-    mica_cptr_t best = 0;
-    unsigned best_bits = 99;
-    for (unsigned i = 0; i < bi->n_untyped; i++) {
-        unsigned b = bi->untyped[i].size_bits;
-        if (!(bi->untyped[i].flags & MICA_UNTYPED_DEVICE) && b >= min_bits && b < best_bits) {
-            best = bi->slot_untyped_first + i;
-            best_bits = b;
-        }
-    }
-    if (bits)
-        *bits = best_bits;
-    return best;
 }
 
 static unsigned count_tests(void)
@@ -51,6 +37,7 @@ static int run_all(const struct mica_bootinfo *bi)
     mica_printf(MICA_TEST_TAG MICA_TEST_PLAN " %u\n", count_tests());
     for (unsigned t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
         for (const struct ktest *k = tables[t]; k->name; k++) {
+            ktest_started++;
             const char *why = k->fn(bi);
             if (why) {
                 failed++;

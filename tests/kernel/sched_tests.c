@@ -4,6 +4,8 @@
  * The root task starts at priority 255; to let the test threads run it
  * lowers itself, and it gets the CPU back only when all of them have
  * suspended themselves, which is itself a check of strict priority order.
+ * Every test runs under KTEST (ktest.h), which checks it leaves no caps
+ * behind and every boot untyped free of children.
  */
 #include "ktest.h"
 #include <mica_invoke.h>
@@ -22,9 +24,10 @@ struct env {
     mica_cptr_t ut;
 };
 
+/* This file's slots: ktest_slot(bi, 200) onwards. */
 static mica_word_t tslot(const struct mica_bootinfo *bi, unsigned i)
 {
-    return bi->slot_empty_first + 200 + i;
+    return ktest_slot(bi, 200 + i);
 }
 
 static const char *env_init(struct env *e, const struct mica_bootinfo *bi)
@@ -86,7 +89,7 @@ static void record_and_stop(long who)
     stop_self((long)(order_slot_base + (unsigned long)who % 10));
 }
 
-static const char *strict_priority_order(const struct mica_bootinfo *bi)
+KTEST(strict_priority_order)
 {
     struct env e;
     const char *why;
@@ -127,7 +130,7 @@ static void rr_spin(long who)
     stop_self((long)(order_slot_base + (unsigned long)who));
 }
 
-static const char *round_robin(const struct mica_bootinfo *bi)
+KTEST(round_robin)
 {
     struct env e;
     const char *why;
@@ -185,7 +188,7 @@ static void high(long self)
     stop_self(self);
 }
 
-static const char *preemption(const struct mica_bootinfo *bi)
+KTEST(preemption)
 {
     struct env e;
     const char *why;
@@ -225,7 +228,7 @@ static void park_with_pattern(long self)
     set_result(-1); /* only if resumed without new registers */
 }
 
-static const char *registers(const struct mica_bootinfo *bi)
+KTEST(registers)
 {
     struct env e;
     const char *why;
@@ -263,7 +266,7 @@ static const char *registers(const struct mica_bootinfo *bi)
     return cleanup(&e);
 }
 
-static const char *register_errors(const struct mica_bootinfo *bi)
+KTEST(register_errors)
 {
     struct env e;
     const char *why;
@@ -303,7 +306,7 @@ static void mcp_probe(long self)
     stop_self(self);
 }
 
-static const char *mcp_limits(const struct mica_bootinfo *bi)
+KTEST(mcp_limits)
 {
     struct env e;
     const char *why;
@@ -331,7 +334,7 @@ static void read_fs(long self)
     stop_self(self);
 }
 
-static const char *fs_base(const struct mica_bootinfo *bi)
+KTEST(fs_base)
 {
     struct env e;
     const char *why;
@@ -357,7 +360,7 @@ static void delete_own_tcb(long self)
         ;
 }
 
-static const char *delete_threads(const struct mica_bootinfo *bi)
+KTEST(delete_threads)
 {
     struct env e;
     const char *why;

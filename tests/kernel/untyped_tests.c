@@ -14,118 +14,15 @@
 #define ROOT MICA_CAP_INIT_CNODE
 #define D 64 /* depth that names a slot of the root CNode */
 
-#define N_TEST_SLOTS 300 /* slot(bi, 0 .. N_TEST_SLOTS-1) are the tests' own */
-#define SPARE_SLOT   (N_TEST_SLOTS + 8)
-
-static mica_word_t slot(const struct mica_bootinfo *bi, unsigned i)
-{
-    return bi->slot_empty_first + i;
-}
-
-/* The smallest boot untyped of at least 2^bits bytes (not device memory), or 0. */
-static mica_cptr_t find_untyped(const struct mica_bootinfo *bi, unsigned bits, unsigned *got)
-{
-    mica_cptr_t best = 0;
-    unsigned best_bits = 99;
-    for (unsigned i = 0; i < bi->n_untyped; i++) {
-        unsigned b = bi->untyped[i].size_bits;
-        if (!(bi->untyped[i].flags & MICA_UNTYPED_DEVICE) && b >= bits && b < best_bits) {
-            best = bi->slot_untyped_first + i;
-            best_bits = b;
-        }
-    }
-    if (got)
-        *got = best_bits;
-    return best;
-}
-
-/* The largest boot untyped (not device memory). */
-static mica_cptr_t largest_untyped(const struct mica_bootinfo *bi, unsigned *got)
-{
-    mica_cptr_t best = 0;
-    unsigned best_bits = 0;
-    for (unsigned i = 0; i < bi->n_untyped; i++) {
-        unsigned b = bi->untyped[i].size_bits;
-        if (!(bi->untyped[i].flags & MICA_UNTYPED_DEVICE) && b > best_bits) {
-            best = bi->slot_untyped_first + i;
-            best_bits = b;
-        }
-    }
-    *got = best_bits;
-    return best;
-}
-
-static mica_word_t ident(mica_cptr_t c)
-{
-    struct mica_sysret r = mica_debug_cap_identify(c);
-    return r.status ? ~0ull : r.value;
-}
-
-static unsigned id_type(mica_cptr_t c)
-{
-    struct mica_sysret r = mica_debug_cap_identify(c);
-    return r.status ? 0xffff : MICA_CAP_ID_TYPE(r.value);
-}
-
-/* Empty the test slots and reset every boot untyped. If `report`, returns
- * the first leftover found (a slot still in use or an untyped with live children),
- * or 0 if everything was clean. */
-static const char *cleanup(const struct mica_bootinfo *bi, int report)
-{
-    const char *leak = 0;
-    for (unsigned i = 0; i <= SPARE_SLOT; i++) {
-        if (id_type(slot(bi, i)) != MICA_OBJ_NULL) {
-            if (report && !leak)
-                leak = ktest_failf("left slot(%u) in use (type %u)", i, id_type(slot(bi, i)));
-            mica_cnode_delete(ROOT, slot(bi, i), D);
-        }
-    }
-    for (unsigned i = 0; i < bi->n_untyped; i++) {
-        mica_cptr_t ut = bi->slot_untyped_first + i;
-        /* An untyped without live children can be retyped whole. */
-        struct mica_sysret r = mica_untyped_retype(ut, MICA_OBJ_UNTYPED, bi->untyped[i].size_bits,
-                                                   ROOT, 0, 0, slot(bi, SPARE_SLOT), 1);
-        if (report && r.status != MICA_OK && !leak)
-            leak = ktest_failf("left untyped %u (slot %llu) with children (retype: %llu)", i,
-                               (unsigned long long)ut, (unsigned long long)r.status);
-        mica_cnode_revoke(ROOT, ut, D);
-    }
-    return leak;
-}
-
-/* Run a test body between two cleanups: the first (once per file) only
- * repairs whatever earlier tables left, the second reports leaks. */
-static const char *run(const struct mica_bootinfo *bi,
-                       const char *(*body)(const struct mica_bootinfo *))
-{
-    static int clean;
-    if (!clean) {
-        cleanup(bi, 0);
-        clean = 1;
-    }
-    const char *why = body(bi);
-    /* A failure's reason lives in ktest_failf's buffer: report no leak over it. */
-    const char *leak = cleanup(bi, !why);
-    return why ? why : leak;
-}
-
-#define KTEST(fn)                                                                  \
-    static const char *fn##_body(const struct mica_bootinfo *bi __attribute__((unused))); \
-    static const char *fn(const struct mica_bootinfo *bi)                           \
-    {                                                                               \
-        return run(bi, fn##_body);                                                  \
-    }                                                                               \
-    static const char *fn##_body(const struct mica_bootinfo *bi __attribute__((unused)))
-
 /* Retype one object of `type` and check the cap the kernel made. */
 static const char *retype_one(const struct mica_bootinfo *bi, unsigned type, unsigned size_bits,
                               unsigned expect_type, int expect_size_bits)
 {
-    mica_cptr_t ut = find_untyped(bi, 22, 0);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 22, 0);
     CHECK(ut);
-    struct mica_sysret r = mica_untyped_retype(ut, type, size_bits, ROOT, 0, 0, slot(bi, 0), 1);
+    struct mica_sysret r = mica_untyped_retype(ut, type, size_bits, ROOT, 0, 0, ktest_slot(bi, 0), 1);
     CHECK_EQ(r.status, MICA_OK);
-    mica_word_t w = ident(slot(bi, 0));
+    mica_word_t w = ktest_ident(ktest_slot(bi, 0));
     CHECK_EQ(MICA_CAP_ID_TYPE(w), expect_type);
     CHECK_EQ(MICA_CAP_ID_RIGHTS(w), MICA_RIGHTS_ALL);
     if (expect_size_bits >= 0)
@@ -133,9 +30,9 @@ static const char *retype_one(const struct mica_bootinfo *bi, unsigned type, uns
     CHECK_EQ(w & MICA_CAP_ID_BADGED, 0);
     CHECK_EQ(w & MICA_CAP_ID_MAPPED, 0);
     /* Nothing else was touched. */
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NULL);
     return 0;
 }
 
@@ -143,10 +40,10 @@ static const char *retype_one(const struct mica_bootinfo *bi, unsigned type, uns
  * the boot untyped it came from (revoking it cleans everything up). */
 #define CHILD_UT(bits, i, parent)                                                        \
     do {                                                                                 \
-        parent = find_untyped(bi, (bits), 0);                                            \
+        parent = ktest_ram_untyped(bi, (bits), 0);                                            \
         CHECK(parent);                                                                   \
         CHECK_EQ(mica_untyped_retype(parent, MICA_OBJ_UNTYPED, (bits), ROOT, 0, 0,       \
-                                     slot(bi, (i)), 1).status, MICA_OK);                 \
+                                     ktest_slot(bi, (i)), 1).status, MICA_OK);                 \
     } while (0)
 
 /* ------------------------------------------------------------ every type */
@@ -200,36 +97,36 @@ KTEST(retype_size_bits_above_64_ignored_for_fixed_types)
 /* The maximum count, in consecutive slots, with the slot after untouched. */
 KTEST(retype_max_count_consecutive_slots)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
     CHECK(ut);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_NOTIFICATION, 0, ROOT, 0, 0, slot(bi, 1),
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_NOTIFICATION, 0, ROOT, 0, 0, ktest_slot(bi, 1),
                                  MICA_RETYPE_MAX_OBJECTS).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NULL);
     for (unsigned i = 1; i <= MICA_RETYPE_MAX_OBJECTS; i++)
-        CHECK_EQ(id_type(slot(bi, i)), MICA_OBJ_NOTIFICATION);
-    CHECK_EQ(id_type(slot(bi, MICA_RETYPE_MAX_OBJECTS + 1)), MICA_OBJ_NULL);
+        CHECK_EQ(ktest_id_type(ktest_slot(bi, i)), MICA_OBJ_NOTIFICATION);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, MICA_RETYPE_MAX_OBJECTS + 1)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     for (unsigned i = 1; i <= MICA_RETYPE_MAX_OBJECTS; i++)
-        CHECK_EQ(id_type(slot(bi, i)), MICA_OBJ_NULL);
+        CHECK_EQ(ktest_id_type(ktest_slot(bi, i)), MICA_OBJ_NULL);
     return 0;
 }
 
 /* Objects of one call are distinct: deleting one leaves the others. */
 KTEST(retype_objects_are_distinct)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 2, ROOT, 0, 0, slot(bi, 0), 3).status, MICA_OK);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 1), D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_CNODE);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
-    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_CNODE);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 2, ROOT, 0, 0, ktest_slot(bi, 0), 3).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 1), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_CNODE);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 2)), MICA_OBJ_CNODE);
     /* Each is a CNode of its own: a cap put in one is not in the other. */
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, slot(bi, 0), 0, 0, 3, 1).status, MICA_OK);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 5), D, slot(bi, 2), 3, 2, MICA_RIGHTS_ALL).status,
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ktest_slot(bi, 0), 0, 0, 3, 1).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 5), D, ktest_slot(bi, 2), 3, 2, MICA_RIGHTS_ALL).status,
              MICA_ERR_SLOT_EMPTY);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 5), D, slot(bi, 0), 3, 2, MICA_RIGHTS_ALL).status,
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 5), D, ktest_slot(bi, 0), 3, 2, MICA_RIGHTS_ALL).status,
              MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 5)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 5)), MICA_OBJ_ENDPOINT);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -239,30 +136,30 @@ KTEST(retype_objects_are_distinct)
 /* Depth 0: the extra cap itself is the destination CNode. */
 KTEST(retype_into_cnode_depth_0)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 3, ROOT, 0, 0, slot(bi, 0), 1).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, slot(bi, 0), 0, 0, 6, 2).status, MICA_OK);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 3, ROOT, 0, 0, ktest_slot(bi, 0), 1).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ktest_slot(bi, 0), 0, 0, 6, 2).status, MICA_OK);
     /* The caps are in slots 6 and 7 of that CNode. */
-    CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 1), D, slot(bi, 0), 6, 3).status, MICA_OK);
-    CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 2), D, slot(bi, 0), 7, 3).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_ENDPOINT);
-    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_ENDPOINT);
-    CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 3), D, slot(bi, 0), 5, 3).status, MICA_ERR_SLOT_EMPTY);
+    CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 1), D, ktest_slot(bi, 0), 6, 3).status, MICA_OK);
+    CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 2), D, ktest_slot(bi, 0), 7, 3).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 2)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 3), D, ktest_slot(bi, 0), 5, 3).status, MICA_ERR_SLOT_EMPTY);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
     return 0;
 }
 
 /* (root, index, depth) one level down: a CNode cap in a slot of the root. */
 KTEST(retype_into_cnode_named_by_root_slot)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 2, ROOT, 0, 0, slot(bi, 0), 1).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, slot(bi, 0), D, 1, 3).status,
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 2, ROOT, 0, 0, ktest_slot(bi, 0), 1).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, ktest_slot(bi, 0), D, 1, 3).status,
              MICA_OK);
-    CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 1), D, slot(bi, 0), 3, 2).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_FRAME_4K);
-    CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 2), D, slot(bi, 0), 0, 2).status, MICA_ERR_SLOT_EMPTY);
+    CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 1), D, ktest_slot(bi, 0), 3, 2).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_FRAME_4K);
+    CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 2), D, ktest_slot(bi, 0), 0, 2).status, MICA_ERR_SLOT_EMPTY);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -272,8 +169,8 @@ KTEST(retype_into_cnode_named_by_root_slot)
  * (X << 4 | 5, depth 12 + 4) resolves to C[5]. */
 KTEST(retype_into_cnode_two_levels_deep)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0);
-    mica_word_t x = slot(bi, 0), r0 = slot(bi, 1);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
+    mica_word_t x = ktest_slot(bi, 0), r0 = ktest_slot(bi, 1);
     CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 4, ROOT, 0, 0, x, 1).status, MICA_OK);
     CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 3, x, 0, 0, 5, 1).status, MICA_OK);
     CHECK_EQ(mica_cnode_mint(ROOT, r0, D, ROOT, ROOT, D, MICA_RIGHTS_ALL, 0).status, MICA_OK);
@@ -281,15 +178,15 @@ KTEST(retype_into_cnode_two_levels_deep)
              MICA_OK);
     /* Fetch them back out: E[2..4] are endpoints, E[1] and E[5] are empty. */
     for (unsigned i = 1; i <= 5; i++) {
-        struct mica_sysret r = mica_cnode_move(ROOT, slot(bi, 10 + i), D, r0,
+        struct mica_sysret r = mica_cnode_move(ROOT, ktest_slot(bi, 10 + i), D, r0,
                                                (x << 4 | 5) << 3 | i, 12 + 4 + 3);
         CHECK_EQ(r.status, i >= 2 && i <= 4 ? MICA_OK : MICA_ERR_SLOT_EMPTY);
-        CHECK_EQ(id_type(slot(bi, 10 + i)), i >= 2 && i <= 4 ? MICA_OBJ_ENDPOINT : MICA_OBJ_NULL);
+        CHECK_EQ(ktest_id_type(ktest_slot(bi, 10 + i)), i >= 2 && i <= 4 ? MICA_OBJ_ENDPOINT : MICA_OBJ_NULL);
     }
     CHECK_EQ(mica_cnode_delete(ROOT, r0, D).status, MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     for (unsigned i = 2; i <= 4; i++)
-        CHECK_EQ(id_type(slot(bi, 10 + i)), MICA_OBJ_NULL);
+        CHECK_EQ(ktest_id_type(ktest_slot(bi, 10 + i)), MICA_OBJ_NULL);
     return 0;
 }
 
@@ -297,15 +194,15 @@ KTEST(retype_into_cnode_two_levels_deep)
  * root CNode cap with a 48-bit guard (48 + 12 + 4 = 64). */
 KTEST(retype_into_cnode_depth_64_through_guard)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0);
-    mica_word_t x = slot(bi, 0), rg = slot(bi, 1);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
+    mica_word_t x = ktest_slot(bi, 0), rg = ktest_slot(bi, 1);
     CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 4, ROOT, 0, 0, x, 1).status, MICA_OK);
     CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 3, x, 0, 0, 5, 1).status, MICA_OK);
     CHECK_EQ(mica_cnode_mint(ROOT, rg, D, ROOT, ROOT, D, MICA_RIGHTS_ALL, 48).status, MICA_OK);
     CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_NOTIFICATION, 0, rg, x << 4 | 5, 64, 7, 1).status,
              MICA_OK);
-    CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 2), D, x, 5 << 3 | 7, 4 + 3).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_NOTIFICATION);
+    CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 2), D, x, 5 << 3 | 7, 4 + 3).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 2)), MICA_OBJ_NOTIFICATION);
     /* A non-zero bit inside the guard is a guard mismatch at the top. */
     struct mica_sysret r = mica_untyped_retype(ut, MICA_OBJ_NOTIFICATION, 0, rg,
                                                1ull << 20 | x << 4 | 5, 64, 7, 1);
@@ -323,14 +220,14 @@ static const char *expect_retype_error(const struct mica_bootinfo *bi, unsigned 
                                        unsigned size_bits, mica_word_t offset, unsigned count,
                                        mica_word_t status, mica_word_t value)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
     CHECK(ut);
     struct mica_sysret r = mica_untyped_retype(ut, type, size_bits, ROOT, 0, 0, offset, count);
     CHECK_EQ(r.status, status);
     CHECK_EQ(r.value, value);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NULL);
     /* Nothing was made: the untyped is still whole. */
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 16, ROOT, 0, 0, slot(bi, 1), 1).status,
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 16, ROOT, 0, 0, ktest_slot(bi, 1), 1).status,
              MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
@@ -338,78 +235,78 @@ static const char *expect_retype_error(const struct mica_bootinfo *bi, unsigned 
 
 KTEST(retype_err_type_null)
 {
-    return expect_retype_error(bi, MICA_OBJ_NULL, 0, slot(bi, 0), 1, MICA_ERR_INVALID_ARGUMENT,
+    return expect_retype_error(bi, MICA_OBJ_NULL, 0, ktest_slot(bi, 0), 1, MICA_ERR_INVALID_ARGUMENT,
                                MICA_OBJ_NULL);
 }
 KTEST(retype_err_type_count)
 {
-    return expect_retype_error(bi, MICA_OBJ_TYPE_COUNT, 0, slot(bi, 0), 1,
+    return expect_retype_error(bi, MICA_OBJ_TYPE_COUNT, 0, ktest_slot(bi, 0), 1,
                                MICA_ERR_INVALID_ARGUMENT, MICA_OBJ_TYPE_COUNT);
 }
 KTEST(retype_err_type_huge)
 {
-    return expect_retype_error(bi, 0xffffffffu, 0, slot(bi, 0), 1, MICA_ERR_INVALID_ARGUMENT,
+    return expect_retype_error(bi, 0xffffffffu, 0, ktest_slot(bi, 0), 1, MICA_ERR_INVALID_ARGUMENT,
                                0xffffffffu);
 }
 
 /* A 64-bit type whose low 32 bits are a valid type is still invalid. */
 KTEST(retype_err_type_64bit_not_truncated)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0), root = ROOT;
-    mica_word_t mr[] = { 1ull << 32 | MICA_OBJ_ENDPOINT, 0, 0, 0, slot(bi, 0), 1 };
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0), root = ROOT;
+    mica_word_t mr[] = { 1ull << 32 | MICA_OBJ_ENDPOINT, 0, 0, 0, ktest_slot(bi, 0), 1 };
     struct mica_sysret r = mica_invoke(ut, MICA_UNTYPED_RETYPE, mr, 6, &root, 1);
     CHECK_EQ(r.status, MICA_ERR_INVALID_ARGUMENT);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NULL);
     return 0;
 }
 
 KTEST(retype_err_untyped_bits_below_min)
 {
-    return expect_retype_error(bi, MICA_OBJ_UNTYPED, MICA_UNTYPED_MIN_BITS - 1, slot(bi, 0), 1,
+    return expect_retype_error(bi, MICA_OBJ_UNTYPED, MICA_UNTYPED_MIN_BITS - 1, ktest_slot(bi, 0), 1,
                                MICA_ERR_RANGE, MICA_UNTYPED_MIN_BITS - 1);
 }
 KTEST(retype_err_untyped_bits_above_max)
 {
-    return expect_retype_error(bi, MICA_OBJ_UNTYPED, MICA_UNTYPED_MAX_BITS + 1, slot(bi, 0), 1,
+    return expect_retype_error(bi, MICA_OBJ_UNTYPED, MICA_UNTYPED_MAX_BITS + 1, ktest_slot(bi, 0), 1,
                                MICA_ERR_RANGE, MICA_UNTYPED_MAX_BITS + 1);
 }
 KTEST(retype_err_cnode_radix_0)
 {
-    return expect_retype_error(bi, MICA_OBJ_CNODE, 0, slot(bi, 0), 1, MICA_ERR_RANGE, 0);
+    return expect_retype_error(bi, MICA_OBJ_CNODE, 0, ktest_slot(bi, 0), 1, MICA_ERR_RANGE, 0);
 }
 KTEST(retype_err_cnode_radix_above_max)
 {
-    return expect_retype_error(bi, MICA_OBJ_CNODE, MICA_CNODE_MAX_BITS + 1, slot(bi, 0), 1,
+    return expect_retype_error(bi, MICA_OBJ_CNODE, MICA_CNODE_MAX_BITS + 1, ktest_slot(bi, 0), 1,
                                MICA_ERR_RANGE, MICA_CNODE_MAX_BITS + 1);
 }
 
 /* A 64-bit size whose low 32 bits are in range is still out of range. */
 KTEST(retype_err_size_bits_64bit_not_truncated)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0), root = ROOT;
-    mica_word_t mr[] = { MICA_OBJ_UNTYPED, 1ull << 32 | 12, 0, 0, slot(bi, 0), 1 };
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0), root = ROOT;
+    mica_word_t mr[] = { MICA_OBJ_UNTYPED, 1ull << 32 | 12, 0, 0, ktest_slot(bi, 0), 1 };
     struct mica_sysret r = mica_invoke(ut, MICA_UNTYPED_RETYPE, mr, 6, &root, 1);
     CHECK_EQ(r.status, MICA_ERR_RANGE);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NULL);
     return 0;
 }
 
 KTEST(retype_err_count_0)
 {
-    return expect_retype_error(bi, MICA_OBJ_ENDPOINT, 0, slot(bi, 0), 0, MICA_ERR_RANGE, 0);
+    return expect_retype_error(bi, MICA_OBJ_ENDPOINT, 0, ktest_slot(bi, 0), 0, MICA_ERR_RANGE, 0);
 }
 KTEST(retype_err_count_above_max)
 {
-    return expect_retype_error(bi, MICA_OBJ_ENDPOINT, 0, slot(bi, 0), MICA_RETYPE_MAX_OBJECTS + 1,
+    return expect_retype_error(bi, MICA_OBJ_ENDPOINT, 0, ktest_slot(bi, 0), MICA_RETYPE_MAX_OBJECTS + 1,
                                MICA_ERR_RANGE, MICA_RETYPE_MAX_OBJECTS + 1);
 }
 KTEST(retype_err_count_64bit_not_truncated)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0), root = ROOT;
-    mica_word_t mr[] = { MICA_OBJ_ENDPOINT, 0, 0, 0, slot(bi, 0), 1ull << 32 | 1 };
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0), root = ROOT;
+    mica_word_t mr[] = { MICA_OBJ_ENDPOINT, 0, 0, 0, ktest_slot(bi, 0), 1ull << 32 | 1 };
     struct mica_sysret r = mica_invoke(ut, MICA_UNTYPED_RETYPE, mr, 6, &root, 1);
     CHECK_EQ(r.status, MICA_ERR_RANGE);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NULL);
     return 0;
 }
 
@@ -421,11 +318,11 @@ KTEST(retype_err_offset_past_cnode_end)
 KTEST(retype_err_range_runs_past_cnode_end)
 {
     mica_word_t last = (1u << MICA_ROOT_CNODE_BITS) - 1;
-    CHECK_EQ(id_type(last), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(last), MICA_OBJ_NULL);
     const char *why = expect_retype_error(bi, MICA_OBJ_ENDPOINT, 0, last, 2, MICA_ERR_RANGE, last);
     if (why)
         return why;
-    CHECK_EQ(id_type(last), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(last), MICA_OBJ_NULL);
     return 0;
 }
 KTEST(retype_err_offset_huge_no_wraparound)
@@ -437,14 +334,14 @@ KTEST(retype_err_offset_huge_no_wraparound)
 /* The range check is against the destination CNode's own size. */
 KTEST(retype_err_range_past_small_cnode)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 2, ROOT, 0, 0, slot(bi, 0), 1).status, MICA_OK);
-    struct mica_sysret r = mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, slot(bi, 0), 0, 0, 3, 2);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 2, ROOT, 0, 0, ktest_slot(bi, 0), 1).status, MICA_OK);
+    struct mica_sysret r = mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ktest_slot(bi, 0), 0, 0, 3, 2);
     CHECK_EQ(r.status, MICA_ERR_RANGE);
     CHECK_EQ(r.value, 3);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, slot(bi, 0), 0, 0, 4, 1).status,
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ktest_slot(bi, 0), 0, 0, 4, 1).status,
              MICA_ERR_RANGE);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, slot(bi, 0), 0, 0, 0, 4).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ktest_slot(bi, 0), 0, 0, 0, 4).status, MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -452,20 +349,20 @@ KTEST(retype_err_range_past_small_cnode)
 /* An occupied slot in the middle: nothing at all is created. */
 KTEST(retype_err_occupied_slot_all_or_nothing)
 {
-    mica_cptr_t parent, ut = slot(bi, 10);
+    mica_cptr_t parent, ut = ktest_slot(bi, 10);
     CHILD_UT(14, 10, parent); /* 4 frames' worth */
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, slot(bi, 2), 1).status,
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, ktest_slot(bi, 2), 1).status,
              MICA_OK);
-    struct mica_sysret r = mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, slot(bi, 0), 4);
+    struct mica_sysret r = mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, ktest_slot(bi, 0), 4);
     CHECK_EQ(r.status, MICA_ERR_SLOT_OCCUPIED);
-    CHECK_EQ(r.value, slot(bi, 2));
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
-    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_ENDPOINT);
-    CHECK_EQ(id_type(slot(bi, 3)), MICA_OBJ_NULL);
+    CHECK_EQ(r.value, ktest_slot(bi, 2));
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 2)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 3)), MICA_OBJ_NULL);
     /* No memory was consumed either: after the endpoint (at 0), three
      * frames still fit at 4K, 8K and 12K. */
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, slot(bi, 3), 3).status,
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, ktest_slot(bi, 3), 3).status,
              MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, parent, D).status, MICA_OK);
     return 0;
@@ -473,25 +370,25 @@ KTEST(retype_err_occupied_slot_all_or_nothing)
 
 KTEST(retype_err_first_slot_occupied)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
     struct mica_sysret r = mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, ROOT, 1);
     CHECK_EQ(r.status, MICA_ERR_SLOT_OCCUPIED);
     CHECK_EQ(r.value, ROOT);
-    CHECK_EQ(id_type(ROOT), MICA_OBJ_CNODE);
+    CHECK_EQ(ktest_id_type(ROOT), MICA_OBJ_CNODE);
     return 0;
 }
 
 /* Depth 0 and a root that is not a CNode. */
 KTEST(retype_err_dest_root_not_cnode)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, slot(bi, 0), 1).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, slot(bi, 0), 0, 0, 0, 1).status,
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, ktest_slot(bi, 0), 1).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ktest_slot(bi, 0), 0, 0, 0, 1).status,
              MICA_ERR_INVALID_CAP);
     /* The untyped itself is not a CNode either. */
     CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ut, 0, 0, 0, 1).status,
              MICA_ERR_INVALID_CAP);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -499,9 +396,9 @@ KTEST(retype_err_dest_root_not_cnode)
 /* A non-zero depth through a root that is not a CNode: invalid root. */
 KTEST(retype_err_dest_root_not_cnode_with_depth)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, slot(bi, 0), 1).status, MICA_OK);
-    struct mica_sysret r = mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, slot(bi, 0), 0, 64, 0, 1);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, ktest_slot(bi, 0), 1).status, MICA_OK);
+    struct mica_sysret r = mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ktest_slot(bi, 0), 0, 64, 0, 1);
     CHECK_EQ(r.status, MICA_ERR_LOOKUP_FAILED);
     CHECK_EQ(MICA_LOOKUP_KIND(r.value), MICA_LOOKUP_INVALID_ROOT);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
@@ -511,90 +408,90 @@ KTEST(retype_err_dest_root_not_cnode_with_depth)
 /* (root, index, 64) names a slot that holds an endpoint, or nothing. */
 KTEST(retype_err_dest_slot_not_cnode)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, slot(bi, 0), 1).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, slot(bi, 0), D, 0, 1).status,
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, ktest_slot(bi, 0), 1).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, ktest_slot(bi, 0), D, 0, 1).status,
              MICA_ERR_INVALID_CAP);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
 KTEST(retype_err_dest_slot_empty)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, slot(bi, 5), D, 0, 1).status,
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, ktest_slot(bi, 5), D, 0, 1).status,
              MICA_ERR_INVALID_CAP);
     return 0;
 }
 
 KTEST(retype_err_dest_depth_65)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, ROOT, 65, slot(bi, 0), 1).status,
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, ROOT, 65, ktest_slot(bi, 0), 1).status,
              MICA_ERR_RANGE);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NULL);
     return 0;
 }
 /* 2^32 + 64 is not 64. */
 KTEST(retype_err_dest_depth_64bit_not_truncated)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0), root = ROOT;
-    mica_word_t mr[] = { MICA_OBJ_ENDPOINT, 0, ROOT, 1ull << 32 | 64, slot(bi, 0), 1 };
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0), root = ROOT;
+    mica_word_t mr[] = { MICA_OBJ_ENDPOINT, 0, ROOT, 1ull << 32 | 64, ktest_slot(bi, 0), 1 };
     CHECK_EQ(mica_invoke(ut, MICA_UNTYPED_RETYPE, mr, 6, &root, 1).status, MICA_ERR_RANGE);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NULL);
     return 0;
 }
 KTEST(retype_err_dest_guard_mismatch)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
     struct mica_sysret r = mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 1ull << 63 | ROOT, D,
-                                               slot(bi, 0), 1);
+                                               ktest_slot(bi, 0), 1);
     CHECK_EQ(r.status, MICA_ERR_LOOKUP_FAILED);
     CHECK_EQ(MICA_LOOKUP_KIND(r.value), MICA_LOOKUP_GUARD_MISMATCH);
     CHECK_EQ(MICA_LOOKUP_BITS_LEFT(r.value), 64);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NULL);
     return 0;
 }
 KTEST(retype_err_dest_depth_mismatch)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
     struct mica_sysret r = mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, ROOT, 63,
-                                               slot(bi, 0), 1);
+                                               ktest_slot(bi, 0), 1);
     CHECK_EQ(r.status, MICA_ERR_LOOKUP_FAILED);
     CHECK_EQ(MICA_LOOKUP_KIND(r.value), MICA_LOOKUP_DEPTH_MISMATCH);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NULL);
     return 0;
 }
 
 /* Fewer than 6 message registers. */
 KTEST(retype_err_truncated_5_mrs)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0), root = ROOT;
-    mica_word_t mr[] = { MICA_OBJ_ENDPOINT, 0, 0, 0, slot(bi, 0), 1 };
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0), root = ROOT;
+    mica_word_t mr[] = { MICA_OBJ_ENDPOINT, 0, 0, 0, ktest_slot(bi, 0), 1 };
     CHECK_EQ(mica_invoke(ut, MICA_UNTYPED_RETYPE, mr, 5, &root, 1).status, MICA_ERR_TRUNCATED);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NULL);
     CHECK_EQ(mica_invoke(ut, MICA_UNTYPED_RETYPE, mr, 6, &root, 1).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_ENDPOINT);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
 KTEST(retype_err_truncated_no_mrs)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0), root = ROOT;
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0), root = ROOT;
     CHECK_EQ(mica_invoke(ut, MICA_UNTYPED_RETYPE, 0, 0, &root, 1).status, MICA_ERR_TRUNCATED);
     return 0;
 }
 KTEST(retype_err_missing_extra_cap)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0);
-    mica_word_t mr[] = { MICA_OBJ_ENDPOINT, 0, 0, 0, slot(bi, 0), 1 };
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
+    mica_word_t mr[] = { MICA_OBJ_ENDPOINT, 0, 0, 0, ktest_slot(bi, 0), 1 };
     CHECK_EQ(mica_invoke(ut, MICA_UNTYPED_RETYPE, mr, 6, 0, 0).status, MICA_ERR_TRUNCATED);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NULL);
     return 0;
 }
 KTEST(retype_err_extra_cap_empty_slot)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, slot(bi, 5), 0, 0, 0, 1).status,
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ktest_slot(bi, 5), 0, 0, 0, 1).status,
              MICA_ERR_INVALID_CAP);
     CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, MICA_CAP_NULL, 0, 0, 0, 1).status,
              MICA_ERR_INVALID_CAP);
@@ -602,26 +499,26 @@ KTEST(retype_err_extra_cap_empty_slot)
 }
 KTEST(retype_err_extra_cap_lookup_fails)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
     struct mica_sysret r = mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, 1ull << 40 | ROOT, 0, 0,
-                                               slot(bi, 0), 1);
+                                               ktest_slot(bi, 0), 1);
     CHECK_EQ(r.status, MICA_ERR_LOOKUP_FAILED);
     CHECK_EQ(MICA_LOOKUP_KIND(r.value), MICA_LOOKUP_GUARD_MISMATCH);
-    CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NULL);
     return 0;
 }
 
 KTEST(retype_err_wrong_label)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0), root = ROOT;
-    mica_word_t mr[] = { MICA_OBJ_ENDPOINT, 0, 0, 0, slot(bi, 0), 1 };
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0), root = ROOT;
+    mica_word_t mr[] = { MICA_OBJ_ENDPOINT, 0, 0, 0, ktest_slot(bi, 0), 1 };
     static const mica_word_t labels[] = { MICA_INV_NONE, MICA_UNTYPED_RETYPE + 1, MICA_CNODE_COPY,
                                           MICA_CNODE_REVOKE, MICA_FRAME_MAP, (1ull << 52) - 1 };
     for (unsigned i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
         struct mica_sysret r = mica_invoke(ut, labels[i], mr, 6, &root, 1);
         CHECK_EQ(r.status, MICA_ERR_ILLEGAL_OPERATION);
         CHECK_EQ(r.value, labels[i]);
-        CHECK_EQ(id_type(slot(bi, 0)), MICA_OBJ_NULL);
+        CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NULL);
     }
     return 0;
 }
@@ -629,15 +526,15 @@ KTEST(retype_err_wrong_label)
 /* Untyped labels on objects that are not untyped. */
 KTEST(retype_err_invoked_cap_not_untyped)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, slot(bi, 0), 1).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(slot(bi, 0), MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, slot(bi, 1), 1).status,
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, ktest_slot(bi, 0), 1).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ktest_slot(bi, 0), MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, ktest_slot(bi, 1), 1).status,
              MICA_ERR_ILLEGAL_OPERATION);
-    CHECK_EQ(mica_untyped_retype(ROOT, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, slot(bi, 1), 1).status,
+    CHECK_EQ(mica_untyped_retype(ROOT, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, ktest_slot(bi, 1), 1).status,
              MICA_ERR_ILLEGAL_OPERATION);
-    CHECK_EQ(mica_untyped_retype(slot(bi, 2), MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, slot(bi, 1), 1).status,
+    CHECK_EQ(mica_untyped_retype(ktest_slot(bi, 2), MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, ktest_slot(bi, 1), 1).status,
              MICA_ERR_INVALID_CAP);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -646,17 +543,17 @@ KTEST(retype_err_invoked_cap_not_untyped)
 
 KTEST(retype_err_object_larger_than_untyped)
 {
-    mica_cptr_t parent, ut = slot(bi, 0);
+    mica_cptr_t parent, ut = ktest_slot(bi, 0);
     CHILD_UT(12, 0, parent);
-    struct mica_sysret r = mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 13, ROOT, 0, 0, slot(bi, 1), 1);
+    struct mica_sysret r = mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 13, ROOT, 0, 0, ktest_slot(bi, 1), 1);
     CHECK_EQ(r.status, MICA_ERR_NOT_ENOUGH_MEMORY);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_2M, 0, ROOT, 0, 0, slot(bi, 1), 1).status,
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_2M, 0, ROOT, 0, 0, ktest_slot(bi, 1), 1).status,
              MICA_ERR_NOT_ENOUGH_MEMORY);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 7, ROOT, 0, 0, slot(bi, 1), 1).status,
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 7, ROOT, 0, 0, ktest_slot(bi, 1), 1).status,
              MICA_ERR_NOT_ENOUGH_MEMORY);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
     /* Exactly its size fits. */
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 6, ROOT, 0, 0, slot(bi, 1), 1).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 6, ROOT, 0, 0, ktest_slot(bi, 1), 1).status, MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, parent, D).status, MICA_OK);
     return 0;
 }
@@ -665,13 +562,13 @@ KTEST(retype_err_object_larger_than_untyped)
 KTEST(retype_max_sizes_are_not_enough_memory)
 {
     unsigned bits;
-    mica_cptr_t ut = largest_untyped(bi, &bits);
+    mica_cptr_t ut = ktest_largest_ram_untyped(bi, &bits);
     CHECK(ut && bits < MICA_CNODE_MAX_BITS + MICA_SLOT_BITS);
     CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, MICA_UNTYPED_MAX_BITS, ROOT, 0, 0,
-                                 slot(bi, 0), 1).status, MICA_ERR_NOT_ENOUGH_MEMORY);
+                                 ktest_slot(bi, 0), 1).status, MICA_ERR_NOT_ENOUGH_MEMORY);
     CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, MICA_CNODE_MAX_BITS, ROOT, 0, 0,
-                                 slot(bi, 0), 1).status, MICA_ERR_NOT_ENOUGH_MEMORY);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_2M, 0, ROOT, 0, 0, slot(bi, 0),
+                                 ktest_slot(bi, 0), 1).status, MICA_ERR_NOT_ENOUGH_MEMORY);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_2M, 0, ROOT, 0, 0, ktest_slot(bi, 0),
                                  MICA_RETYPE_MAX_OBJECTS).status,
              bits >= 21 + 8 ? MICA_OK : MICA_ERR_NOT_ENOUGH_MEMORY);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
@@ -682,14 +579,14 @@ KTEST(retype_max_sizes_are_not_enough_memory)
  * number of bytes left. */
 KTEST(retype_not_enough_memory_reports_bytes_left)
 {
-    mica_cptr_t parent, ut = slot(bi, 0);
+    mica_cptr_t parent, ut = ktest_slot(bi, 0);
     CHILD_UT(14, 0, parent);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, slot(bi, 1), 3).status, MICA_OK);
-    struct mica_sysret r = mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, slot(bi, 4), 2);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, ktest_slot(bi, 1), 3).status, MICA_OK);
+    struct mica_sysret r = mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, ktest_slot(bi, 4), 2);
     CHECK_EQ(r.status, MICA_ERR_NOT_ENOUGH_MEMORY);
     CHECK_EQ(r.value, 4096);
-    CHECK_EQ(id_type(slot(bi, 4)), MICA_OBJ_NULL);
-    CHECK_EQ(id_type(slot(bi, 5)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 4)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 5)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(ROOT, parent, D).status, MICA_OK);
     return 0;
 }
@@ -697,20 +594,20 @@ KTEST(retype_not_enough_memory_reports_bytes_left)
 /* An object larger than a whole, empty untyped: all of it is left. */
 KTEST(retype_not_enough_memory_empty_untyped_bytes_left)
 {
-    mica_cptr_t parent, ut = slot(bi, 0);
+    mica_cptr_t parent, ut = ktest_slot(bi, 0);
     CHILD_UT(13, 0, parent);
     /* Two 4 KiB untypeds; the first is 8 KiB-aligned, the second is not. */
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 12, ROOT, 0, 0, slot(bi, 1), 2).status, MICA_OK);
-    struct mica_sysret r = mica_untyped_retype(slot(bi, 1), MICA_OBJ_UNTYPED, 13, ROOT, 0, 0,
-                                               slot(bi, 3), 1);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 12, ROOT, 0, 0, ktest_slot(bi, 1), 2).status, MICA_OK);
+    struct mica_sysret r = mica_untyped_retype(ktest_slot(bi, 1), MICA_OBJ_UNTYPED, 13, ROOT, 0, 0,
+                                               ktest_slot(bi, 3), 1);
     CHECK_EQ(r.status, MICA_ERR_NOT_ENOUGH_MEMORY);
     CHECK_EQ(r.value, 4096);
     /* The value is the bytes above the watermark, even when the object
      * could never fit (it is larger than the whole untyped). */
-    r = mica_untyped_retype(slot(bi, 2), MICA_OBJ_UNTYPED, 13, ROOT, 0, 0, slot(bi, 3), 1);
+    r = mica_untyped_retype(ktest_slot(bi, 2), MICA_OBJ_UNTYPED, 13, ROOT, 0, 0, ktest_slot(bi, 3), 1);
     CHECK_EQ(r.status, MICA_ERR_NOT_ENOUGH_MEMORY);
     CHECK_EQ(r.value, 4096);
-    CHECK_EQ(id_type(slot(bi, 3)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 3)), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(ROOT, parent, D).status, MICA_OK);
     return 0;
 }
@@ -719,17 +616,17 @@ KTEST(retype_not_enough_memory_empty_untyped_bytes_left)
  * objects, down to the last byte. */
 KTEST(retype_not_enough_memory_leaves_untyped_usable)
 {
-    mica_cptr_t parent, ut = slot(bi, 0);
+    mica_cptr_t parent, ut = ktest_slot(bi, 0);
     CHILD_UT(16, 0, parent);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 15, ROOT, 0, 0, slot(bi, 1), 1).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 16, ROOT, 0, 0, slot(bi, 2), 1).status,
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 15, ROOT, 0, 0, ktest_slot(bi, 1), 1).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 16, ROOT, 0, 0, ktest_slot(bi, 2), 1).status,
              MICA_ERR_NOT_ENOUGH_MEMORY);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, slot(bi, 2), 9).status,
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, ktest_slot(bi, 2), 9).status,
              MICA_ERR_NOT_ENOUGH_MEMORY);
-    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_NULL);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, slot(bi, 2), 8).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 2)), MICA_OBJ_NULL);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, ktest_slot(bi, 2), 8).status, MICA_OK);
     CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, MICA_UNTYPED_MIN_BITS, ROOT, 0, 0,
-                                 slot(bi, 10), 1).status, MICA_ERR_NOT_ENOUGH_MEMORY);
+                                 ktest_slot(bi, 10), 1).status, MICA_ERR_NOT_ENOUGH_MEMORY);
     CHECK_EQ(mica_cnode_revoke(ROOT, parent, D).status, MICA_OK);
     return 0;
 }
@@ -739,18 +636,18 @@ KTEST(retype_not_enough_memory_leaves_untyped_usable)
  * only one fits. */
 KTEST(retype_alignment_2m_after_4k)
 {
-    mica_cptr_t parent, ut = slot(bi, 0);
+    mica_cptr_t parent, ut = ktest_slot(bi, 0);
     CHILD_UT(22, 0, parent);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, slot(bi, 1), 1).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_2M, 0, ROOT, 0, 0, slot(bi, 2), 2).status,
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, ktest_slot(bi, 1), 1).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_2M, 0, ROOT, 0, 0, ktest_slot(bi, 2), 2).status,
              MICA_ERR_NOT_ENOUGH_MEMORY);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_2M, 0, ROOT, 0, 0, slot(bi, 2), 1).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_2M, 0, ROOT, 0, 0, ktest_slot(bi, 2), 1).status, MICA_OK);
     /* The watermark is now at the end. */
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, slot(bi, 3), 1).status,
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, ktest_slot(bi, 3), 1).status,
              MICA_ERR_NOT_ENOUGH_MEMORY);
     /* Without the 4 KiB frame, two fit. */
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_2M, 0, ROOT, 0, 0, slot(bi, 2), 2).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_2M, 0, ROOT, 0, 0, ktest_slot(bi, 2), 2).status, MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, parent, D).status, MICA_OK);
     return 0;
 }
@@ -758,13 +655,13 @@ KTEST(retype_alignment_2m_after_4k)
 /* A TCB (2 KiB) after an endpoint (32 bytes) starts at 2 KiB. */
 KTEST(retype_alignment_tcb_after_endpoint)
 {
-    mica_cptr_t parent, ut = slot(bi, 0);
+    mica_cptr_t parent, ut = ktest_slot(bi, 0);
     CHILD_UT(12, 0, parent);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, slot(bi, 1), 1).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_TCB, 0, ROOT, 0, 0, slot(bi, 2), 2).status,
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, ktest_slot(bi, 1), 1).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_TCB, 0, ROOT, 0, 0, ktest_slot(bi, 2), 2).status,
              MICA_ERR_NOT_ENOUGH_MEMORY);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_TCB, 0, ROOT, 0, 0, slot(bi, 2), 1).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, slot(bi, 3), 1).status,
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_TCB, 0, ROOT, 0, 0, ktest_slot(bi, 2), 1).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, ktest_slot(bi, 3), 1).status,
              MICA_ERR_NOT_ENOUGH_MEMORY);
     CHECK_EQ(mica_cnode_revoke(ROOT, parent, D).status, MICA_OK);
     return 0;
@@ -773,12 +670,12 @@ KTEST(retype_alignment_tcb_after_endpoint)
 /* Small objects pack: 128 endpoints fill 4 KiB exactly. */
 KTEST(retype_small_objects_pack)
 {
-    mica_cptr_t parent, ut = slot(bi, 0);
+    mica_cptr_t parent, ut = ktest_slot(bi, 0);
     CHILD_UT(12, 0, parent);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, slot(bi, 1), 100).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_NOTIFICATION, 0, ROOT, 0, 0, slot(bi, 101), 29).status,
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, ktest_slot(bi, 1), 100).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_NOTIFICATION, 0, ROOT, 0, 0, ktest_slot(bi, 101), 29).status,
              MICA_ERR_NOT_ENOUGH_MEMORY);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_NOTIFICATION, 0, ROOT, 0, 0, slot(bi, 101), 28).status,
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_NOTIFICATION, 0, ROOT, 0, 0, ktest_slot(bi, 101), 28).status,
              MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, parent, D).status, MICA_OK);
     return 0;
@@ -788,15 +685,15 @@ KTEST(retype_small_objects_pack)
  * watermark. */
 KTEST(retype_watermark_kept_while_children_remain)
 {
-    mica_cptr_t parent, ut = slot(bi, 0);
+    mica_cptr_t parent, ut = ktest_slot(bi, 0);
     CHILD_UT(14, 0, parent);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, slot(bi, 1), 4).status, MICA_OK);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 4), D).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, slot(bi, 4), 1).status,
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, ktest_slot(bi, 1), 4).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 4), D).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, ktest_slot(bi, 4), 1).status,
              MICA_ERR_NOT_ENOUGH_MEMORY);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 1), D).status, MICA_OK);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 2), D).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, slot(bi, 4), 1).status,
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 1), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 2), D).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, ktest_slot(bi, 4), 1).status,
              MICA_ERR_NOT_ENOUGH_MEMORY);
     CHECK_EQ(mica_cnode_revoke(ROOT, parent, D).status, MICA_OK);
     return 0;
@@ -806,16 +703,16 @@ KTEST(retype_watermark_kept_while_children_remain)
  * available again (no Revoke needed). */
 KTEST(retype_watermark_reset_after_deleting_all_children)
 {
-    mica_cptr_t parent, ut = slot(bi, 0);
+    mica_cptr_t parent, ut = ktest_slot(bi, 0);
     CHILD_UT(14, 0, parent);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, slot(bi, 1), 3).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, slot(bi, 4), 2).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, ktest_slot(bi, 1), 3).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, ktest_slot(bi, 4), 2).status, MICA_OK);
     for (unsigned i = 1; i <= 5; i++)
-        CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, i), D).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 14, ROOT, 0, 0, slot(bi, 1), 1).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_UNTYPED);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 1), D).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, slot(bi, 1), 4).status, MICA_OK);
+        CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, i), D).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 14, ROOT, 0, 0, ktest_slot(bi, 1), 1).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_UNTYPED);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 1), D).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, ktest_slot(bi, 1), 4).status, MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, parent, D).status, MICA_OK);
     return 0;
 }
@@ -824,19 +721,19 @@ KTEST(retype_watermark_reset_after_deleting_all_children)
  * deleted: the copy takes the original's place under the untyped. */
 KTEST(retype_copy_keeps_memory_in_use)
 {
-    mica_cptr_t parent, ut = slot(bi, 0);
+    mica_cptr_t parent, ut = ktest_slot(bi, 0);
     CHILD_UT(12, 0, parent);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_TCB, 0, ROOT, 0, 0, slot(bi, 1), 2).status, MICA_OK);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 3), D, ROOT, slot(bi, 2), D, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 1), D).status, MICA_OK);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 2), D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 3)), MICA_OBJ_TCB);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 12, ROOT, 0, 0, slot(bi, 1), 1).status,
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_TCB, 0, ROOT, 0, 0, ktest_slot(bi, 1), 2).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 3), D, ROOT, ktest_slot(bi, 2), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 1), D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 2), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 3)), MICA_OBJ_TCB);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 12, ROOT, 0, 0, ktest_slot(bi, 1), 1).status,
              MICA_ERR_NOT_ENOUGH_MEMORY);
     /* Revoking the untyped reaches the copy. */
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 3)), MICA_OBJ_NULL);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 12, ROOT, 0, 0, slot(bi, 1), 1).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 3)), MICA_OBJ_NULL);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 12, ROOT, 0, 0, ktest_slot(bi, 1), 1).status, MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, parent, D).status, MICA_OK);
     return 0;
 }
@@ -846,15 +743,15 @@ KTEST(retype_copy_keeps_memory_in_use)
  * empty slots. */
 KTEST(retype_reused_memory_is_zeroed)
 {
-    mica_cptr_t parent, ut = slot(bi, 0);
+    mica_cptr_t parent, ut = ktest_slot(bi, 0);
     CHILD_UT(12, 0, parent);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_VSPACE, 0, ROOT, 0, 0, slot(bi, 1), 1).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_VSPACE, 0, ROOT, 0, 0, ktest_slot(bi, 1), 1).status, MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_TCB, 0, ROOT, 0, 0, slot(bi, 1), 1).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_TCB, 0, ROOT, 0, 0, ktest_slot(bi, 1), 1).status, MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 6, ROOT, 0, 0, slot(bi, 1), 1).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 6, ROOT, 0, 0, ktest_slot(bi, 1), 1).status, MICA_OK);
     for (unsigned i = 0; i < 64; i++)
-        CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 2), D, slot(bi, 1), i, 6).status, MICA_ERR_SLOT_EMPTY);
+        CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 2), D, ktest_slot(bi, 1), i, 6).status, MICA_ERR_SLOT_EMPTY);
     CHECK_EQ(mica_cnode_revoke(ROOT, parent, D).status, MICA_OK);
     return 0;
 }
@@ -863,16 +760,16 @@ KTEST(retype_reused_memory_is_zeroed)
 
 KTEST(retype_from_child_untyped_revoke_parent_deletes_grandchildren)
 {
-    mica_cptr_t parent, ut = slot(bi, 0);
+    mica_cptr_t parent, ut = ktest_slot(bi, 0);
     CHILD_UT(14, 0, parent);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, slot(bi, 1), 3).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 12, ROOT, 0, 0, slot(bi, 4), 1).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(slot(bi, 4), MICA_OBJ_NOTIFICATION, 0, ROOT, 0, 0, slot(bi, 5), 1).status,
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, ktest_slot(bi, 1), 3).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 12, ROOT, 0, 0, ktest_slot(bi, 4), 1).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ktest_slot(bi, 4), MICA_OBJ_NOTIFICATION, 0, ROOT, 0, 0, ktest_slot(bi, 5), 1).status,
              MICA_OK);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 6), D, ROOT, slot(bi, 1), D, MICA_RIGHT_READ).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 6), D, ROOT, ktest_slot(bi, 1), D, MICA_RIGHT_READ).status, MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, parent, D).status, MICA_OK);
     for (unsigned i = 0; i <= 6; i++)
-        CHECK_EQ(id_type(slot(bi, i)), MICA_OBJ_NULL);
+        CHECK_EQ(ktest_id_type(ktest_slot(bi, i)), MICA_OBJ_NULL);
     return 0;
 }
 
@@ -880,20 +777,20 @@ KTEST(retype_from_child_untyped_revoke_parent_deletes_grandchildren)
  * parent, which still cannot be reused until they are gone. */
 KTEST(retype_delete_child_untyped_keeps_grandchildren)
 {
-    mica_cptr_t parent, ut = slot(bi, 0);
+    mica_cptr_t parent, ut = ktest_slot(bi, 0);
     unsigned bits;
-    parent = find_untyped(bi, 14, &bits);
+    parent = ktest_ram_untyped(bi, 14, &bits);
     CHECK(parent);
     CHECK_EQ(mica_untyped_retype(parent, MICA_OBJ_UNTYPED, 14, ROOT, 0, 0, ut, 1).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, slot(bi, 1), 1).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, ktest_slot(bi, 1), 1).status, MICA_OK);
     CHECK_EQ(mica_cnode_delete(ROOT, ut, D).status, MICA_OK);
-    CHECK_EQ(id_type(ut), MICA_OBJ_NULL);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_ENDPOINT);
-    CHECK_EQ(mica_untyped_retype(parent, MICA_OBJ_UNTYPED, bits, ROOT, 0, 0, slot(bi, 2), 1).status,
+    CHECK_EQ(ktest_id_type(ut), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(mica_untyped_retype(parent, MICA_OBJ_UNTYPED, bits, ROOT, 0, 0, ktest_slot(bi, 2), 1).status,
              MICA_ERR_NOT_ENOUGH_MEMORY);
     CHECK_EQ(mica_cnode_revoke(ROOT, parent, D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
-    CHECK_EQ(mica_untyped_retype(parent, MICA_OBJ_UNTYPED, bits, ROOT, 0, 0, slot(bi, 2), 1).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(mica_untyped_retype(parent, MICA_OBJ_UNTYPED, bits, ROOT, 0, 0, ktest_slot(bi, 2), 1).status, MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, parent, D).status, MICA_OK);
     return 0;
 }
@@ -901,21 +798,21 @@ KTEST(retype_delete_child_untyped_keeps_grandchildren)
 /* Revoking a child untyped resets only the child. */
 KTEST(retype_revoke_child_untyped_resets_only_child)
 {
-    mica_cptr_t parent, ut = slot(bi, 0);
+    mica_cptr_t parent, ut = ktest_slot(bi, 0);
     CHILD_UT(16, 9, parent); /* a 64 KiB region to split */
-    mica_cptr_t top = slot(bi, 9);
+    mica_cptr_t top = ktest_slot(bi, 9);
     CHECK_EQ(mica_untyped_retype(top, MICA_OBJ_UNTYPED, 15, ROOT, 0, 0, ut, 1).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, slot(bi, 1), 8).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, ktest_slot(bi, 1), 8).status, MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
-    CHECK_EQ(id_type(ut), MICA_OBJ_UNTYPED);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ut), MICA_OBJ_UNTYPED);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
     /* The child is whole again ... */
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 15, ROOT, 0, 0, slot(bi, 1), 1).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 15, ROOT, 0, 0, ktest_slot(bi, 1), 1).status, MICA_OK);
     /* ... but the parent still holds it: only the other half is free. */
-    CHECK_EQ(mica_untyped_retype(top, MICA_OBJ_UNTYPED, 16, ROOT, 0, 0, slot(bi, 2), 1).status,
+    CHECK_EQ(mica_untyped_retype(top, MICA_OBJ_UNTYPED, 16, ROOT, 0, 0, ktest_slot(bi, 2), 1).status,
              MICA_ERR_NOT_ENOUGH_MEMORY);
-    CHECK_EQ(mica_untyped_retype(top, MICA_OBJ_UNTYPED, 15, ROOT, 0, 0, slot(bi, 2), 1).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(top, MICA_OBJ_UNTYPED, 15, ROOT, 0, 0, slot(bi, 3), 1).status,
+    CHECK_EQ(mica_untyped_retype(top, MICA_OBJ_UNTYPED, 15, ROOT, 0, 0, ktest_slot(bi, 2), 1).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(top, MICA_OBJ_UNTYPED, 15, ROOT, 0, 0, ktest_slot(bi, 3), 1).status,
              MICA_ERR_NOT_ENOUGH_MEMORY);
     CHECK_EQ(mica_cnode_revoke(ROOT, parent, D).status, MICA_OK);
     return 0;
@@ -924,22 +821,22 @@ KTEST(retype_revoke_child_untyped_resets_only_child)
 /* An untyped cap can be moved; its children and watermark go with it. */
 KTEST(retype_moved_untyped_keeps_children_and_watermark)
 {
-    mica_cptr_t parent, ut = slot(bi, 0);
+    mica_cptr_t parent, ut = ktest_slot(bi, 0);
     CHILD_UT(12, 0, parent);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, slot(bi, 1), 1).status, MICA_OK);
-    CHECK_EQ(mica_cnode_move(ROOT, slot(bi, 2), D, ROOT, ut, D).status, MICA_OK);
-    CHECK_EQ(id_type(ut), MICA_OBJ_NULL);
-    mica_word_t w = ident(slot(bi, 2));
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, ktest_slot(bi, 1), 1).status, MICA_OK);
+    CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 2), D, ROOT, ut, D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ut), MICA_OBJ_NULL);
+    mica_word_t w = ktest_ident(ktest_slot(bi, 2));
     CHECK_EQ(MICA_CAP_ID_TYPE(w), MICA_OBJ_UNTYPED);
     CHECK_EQ(MICA_CAP_ID_SIZE_BITS(w), 12);
-    CHECK_EQ(mica_untyped_retype(slot(bi, 2), MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, slot(bi, 3), 1).status,
+    CHECK_EQ(mica_untyped_retype(ktest_slot(bi, 2), MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, ktest_slot(bi, 3), 1).status,
              MICA_ERR_NOT_ENOUGH_MEMORY);
-    CHECK_EQ(mica_cnode_revoke(ROOT, slot(bi, 2), D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 1)), MICA_OBJ_NULL);
-    CHECK_EQ(mica_untyped_retype(slot(bi, 2), MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, slot(bi, 1), 1).status,
+    CHECK_EQ(mica_cnode_revoke(ROOT, ktest_slot(bi, 2), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
+    CHECK_EQ(mica_untyped_retype(ktest_slot(bi, 2), MICA_OBJ_FRAME_4K, 0, ROOT, 0, 0, ktest_slot(bi, 1), 1).status,
              MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, parent, D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 2)), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 2)), MICA_OBJ_NULL);
     return 0;
 }
 
@@ -950,8 +847,8 @@ KTEST(retype_moved_untyped_keeps_children_and_watermark)
  * destroys them all and frees the memory. */
 KTEST(retype_revoke_untyped_with_cnodes_holding_each_other)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0);
-    mica_word_t a = slot(bi, 0), b = slot(bi, 1), e = slot(bi, 2);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
+    mica_word_t a = ktest_slot(bi, 0), b = ktest_slot(bi, 1), e = ktest_slot(bi, 2);
     CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 2, ROOT, 0, 0, a, 2).status, MICA_OK);
     CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, ROOT, 0, 0, e, 1).status, MICA_OK);
     CHECK_EQ(mica_cnode_copy(a, 0, 2, ROOT, b, D, MICA_RIGHTS_ALL).status, MICA_OK); /* A[0] = B */
@@ -962,14 +859,14 @@ KTEST(retype_revoke_untyped_with_cnodes_holding_each_other)
     CHECK_EQ(mica_cnode_move(b, 3, 2, ROOT, e, D).status, MICA_OK); /* B[3] = E (original) */
     CHECK_EQ(mica_cnode_delete(ROOT, a, D).status, MICA_OK);
     CHECK_EQ(mica_cnode_delete(ROOT, b, D).status, MICA_OK);
-    CHECK_EQ(id_type(a), MICA_OBJ_NULL);
-    CHECK_EQ(id_type(b), MICA_OBJ_NULL);
-    CHECK_EQ(id_type(e), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(a), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(b), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(e), MICA_OBJ_NULL);
     /* Everything is unreachable now, and the memory is still in use. */
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 16, ROOT, 0, 0, slot(bi, 3), 1).status,
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 16, ROOT, 0, 0, ktest_slot(bi, 3), 1).status,
              MICA_ERR_NOT_ENOUGH_MEMORY);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 16, ROOT, 0, 0, slot(bi, 3), 1).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_UNTYPED, 16, ROOT, 0, 0, ktest_slot(bi, 3), 1).status, MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }
@@ -979,18 +876,18 @@ KTEST(retype_revoke_untyped_with_cnodes_holding_each_other)
  * The kernel must stop there; the parent is whole again. */
 KTEST(retype_revoke_untyped_whose_cap_lives_in_its_own_cnode)
 {
-    mica_cptr_t parent, ut = slot(bi, 0);
+    mica_cptr_t parent, ut = ktest_slot(bi, 0);
     CHILD_UT(12, 0, parent);
-    mica_word_t x = slot(bi, 1);
+    mica_word_t x = ktest_slot(bi, 1);
     CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 1, ROOT, 0, 0, x, 1).status, MICA_OK);
     CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_ENDPOINT, 0, x, 0, 0, 1, 1).status, MICA_OK);
     CHECK_EQ(mica_cnode_move(x, 0, 1, ROOT, ut, D).status, MICA_OK);
-    CHECK_EQ(id_type(ut), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(ut), MICA_OBJ_NULL);
     CHECK_EQ(mica_cnode_revoke(x, 0, 1).status, MICA_OK);
-    CHECK_EQ(id_type(x), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(x), MICA_OBJ_NULL);
     unsigned bits;
-    CHECK_EQ(parent, find_untyped(bi, 12, &bits));
-    CHECK_EQ(mica_untyped_retype(parent, MICA_OBJ_UNTYPED, bits, ROOT, 0, 0, slot(bi, 2), 1).status,
+    CHECK_EQ(parent, ktest_ram_untyped(bi, 12, &bits));
+    CHECK_EQ(mica_untyped_retype(parent, MICA_OBJ_UNTYPED, bits, ROOT, 0, 0, ktest_slot(bi, 2), 1).status,
              MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, parent, D).status, MICA_OK);
     return 0;
@@ -1000,16 +897,16 @@ KTEST(retype_revoke_untyped_whose_cap_lives_in_its_own_cnode)
  * hold the untyped it was made from. */
 KTEST(retype_delete_cnode_holding_its_own_untyped)
 {
-    mica_cptr_t parent, ut = slot(bi, 0);
+    mica_cptr_t parent, ut = ktest_slot(bi, 0);
     CHILD_UT(12, 0, parent);
-    mica_word_t x = slot(bi, 1);
+    mica_word_t x = ktest_slot(bi, 1);
     CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_CNODE, 1, ROOT, 0, 0, x, 1).status, MICA_OK);
     CHECK_EQ(mica_cnode_move(x, 1, 1, ROOT, ut, D).status, MICA_OK);
     CHECK_EQ(mica_cnode_delete(ROOT, x, D).status, MICA_OK);
-    CHECK_EQ(id_type(x), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(x), MICA_OBJ_NULL);
     unsigned bits;
-    CHECK_EQ(parent, find_untyped(bi, 12, &bits));
-    CHECK_EQ(mica_untyped_retype(parent, MICA_OBJ_UNTYPED, bits, ROOT, 0, 0, slot(bi, 2), 1).status,
+    CHECK_EQ(parent, ktest_ram_untyped(bi, 12, &bits));
+    CHECK_EQ(mica_untyped_retype(parent, MICA_OBJ_UNTYPED, bits, ROOT, 0, 0, ktest_slot(bi, 2), 1).status,
              MICA_OK);
     CHECK_EQ(mica_cnode_revoke(ROOT, parent, D).status, MICA_OK);
     return 0;
@@ -1018,16 +915,16 @@ KTEST(retype_delete_cnode_holding_its_own_untyped)
 /* A TCB made from untyped, with copies, dies with the revoke. */
 KTEST(retype_revoke_untyped_with_tcbs_and_vspaces)
 {
-    mica_cptr_t ut = find_untyped(bi, 16, 0);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_TCB, 0, ROOT, 0, 0, slot(bi, 0), 4).status, MICA_OK);
-    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_VSPACE, 0, ROOT, 0, 0, slot(bi, 4), 2).status, MICA_OK);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 6), D, ROOT, slot(bi, 0), D, MICA_RIGHT_READ).status, MICA_OK);
-    CHECK_EQ(mica_cnode_copy(ROOT, slot(bi, 7), D, ROOT, slot(bi, 4), D, MICA_RIGHTS_ALL).status, MICA_OK);
-    CHECK_EQ(mica_cnode_delete(ROOT, slot(bi, 0), D).status, MICA_OK);
-    CHECK_EQ(id_type(slot(bi, 6)), MICA_OBJ_TCB);
+    mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_TCB, 0, ROOT, 0, 0, ktest_slot(bi, 0), 4).status, MICA_OK);
+    CHECK_EQ(mica_untyped_retype(ut, MICA_OBJ_VSPACE, 0, ROOT, 0, 0, ktest_slot(bi, 4), 2).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 6), D, ROOT, ktest_slot(bi, 0), D, MICA_RIGHT_READ).status, MICA_OK);
+    CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 7), D, ROOT, ktest_slot(bi, 4), D, MICA_RIGHTS_ALL).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 6)), MICA_OBJ_TCB);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     for (unsigned i = 0; i < 8; i++)
-        CHECK_EQ(id_type(slot(bi, i)), MICA_OBJ_NULL);
+        CHECK_EQ(ktest_id_type(ktest_slot(bi, i)), MICA_OBJ_NULL);
     return 0;
 }
 

@@ -1,6 +1,8 @@
 /*
  * Address spaces: page-table levels and frames mapped into the root task's
  * own VSpace, with the TLB kept honest across unmap and remap.
+ * Every test runs under KTEST (ktest.h), which checks it leaves no caps
+ * behind and every boot untyped free of children.
  */
 #include "ktest.h"
 #include <mica_invoke.h>
@@ -12,9 +14,10 @@
 
 enum { PDPT, PD, PT, F1, F1B, F2, F2M, N_SLOTS };
 
+/* This file's slots: ktest_slot(bi, 100) onwards. */
 static mica_word_t s(const struct mica_bootinfo *bi, unsigned i)
 {
-    return bi->slot_empty_first + 100 + i;
+    return ktest_slot(bi, 100 + i);
 }
 
 /* Retype the paging structures and frames the tests use from one untyped. */
@@ -40,7 +43,7 @@ static const char *map_tables(const struct mica_bootinfo *bi)
     return 0;
 }
 
-static const char *write_remap_read(const struct mica_bootinfo *bi)
+KTEST(write_remap_read)
 {
     mica_cptr_t ut;
     const char *why;
@@ -79,7 +82,7 @@ static const char *write_remap_read(const struct mica_bootinfo *bi)
     return 0;
 }
 
-static const char *map_errors(const struct mica_bootinfo *bi)
+KTEST(map_errors)
 {
     mica_cptr_t ut;
     const char *why;
@@ -124,7 +127,7 @@ static const char *map_errors(const struct mica_bootinfo *bi)
 }
 
 /* Deleting paging structures while frames are mapped through them. */
-static const char *delete_tables_under_frames(const struct mica_bootinfo *bi)
+KTEST(delete_tables_under_frames)
 {
     mica_cptr_t ut;
     const char *why;
@@ -150,7 +153,7 @@ static const char *delete_tables_under_frames(const struct mica_bootinfo *bi)
 
 /* A second VSpace made from untyped, with frames mapped in it, is torn
  * down by revoking the untyped; the ASID it used is reusable. */
-static const char *vspace_lifecycle(const struct mica_bootinfo *bi)
+KTEST(vspace_lifecycle)
 {
     mica_cptr_t ut = ktest_ram_untyped(bi, 20, 0);
     CHECK(ut);
