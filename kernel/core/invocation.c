@@ -13,7 +13,7 @@
 
 bool inv_mr(const struct invocation *inv, unsigned i, uint64_t *value)
 {
-    if (i >= inv->length)
+    if (i >= inv->length || i >= MICA_MSG_MAX_LENGTH)
         return false;
     if (i < MICA_MSG_REGS_IN_CPU) {
         *value = inv->mr_regs[i];

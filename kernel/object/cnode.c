@@ -200,8 +200,17 @@ static struct syscall_result copy_or_mint(struct invocation *inv, bool mint)
         return inv_error(MICA_ERR_TRUNCATED, 0);
     if (rights & ~(uint64_t)MICA_RIGHTS_ALL)
         return inv_error(MICA_ERR_INVALID_ARGUMENT, rights);
-    if (a.src->cap.type == CAP_UNTYPED || a.src->cap.type == CAP_ZOMBIE)
-        return inv_error(MICA_ERR_ILLEGAL_OPERATION, 0); /* untyped caps are unique */
+    /* Untyped and page-table caps are unique: one cap per untyped region
+     * (exact accounting), one cap and one location per table (so unmapping
+     * it can never leave a second path to stale entries). */
+    switch (a.src->cap.type) {
+    case CAP_UNTYPED:
+    case CAP_ZOMBIE:
+    case CAP_PDPT:
+    case CAP_PAGE_DIRECTORY:
+    case CAP_PAGE_TABLE:
+        return inv_error(MICA_ERR_ILLEGAL_OPERATION, a.src->cap.type);
+    }
     struct cap c = derive(&a.src->cap, rights);
     if (mint && (err = apply_data(&c, data)) != MICA_OK) /* Copy keeps badge and guard */
         return inv_error(err, data);

@@ -3,10 +3,15 @@
  * in a VSpace's top level), page directory (1 GiB) and page table (2 MiB).
  * Mapping one installs it in the entry covering vaddr one level up, which
  * must already exist.
+ *
+ * A table has exactly one capability (they cannot be copied) and so at most
+ * one place in one address space; unmapping empties it (see below).
  */
 #include <arch.h>
 #include <bits.h>
 #include <invocation.h>
+#include <kstring.h>
+#include <mica/object.h>
 #include <mica/errors.h>
 #include <mica/invocation.h>
 #include <mica/layout.h>
@@ -48,6 +53,11 @@ struct syscall_result page_table_invoke(struct invocation *inv)
         if (!inv->slot->cap.word2)
             return inv_error(MICA_ERR_NOT_MAPPED, 0);
         mapping_remove(&inv->slot->cap);
+        /* Forget everything mapped through it: entries left here could
+         * point at memory freed while the table was detached. A table must
+         * be unmapped before it can be mapped again, so it never returns
+         * with stale contents. */
+        memset(arch_phys_to_virt(inv->slot->cap.paddr), 0, 1ull << MICA_PAGE_TABLE_BITS);
         return inv_ok(0);
     }
     return inv_error(MICA_ERR_ILLEGAL_OPERATION, inv->label);

@@ -107,6 +107,9 @@ static struct syscall_result configure(struct invocation *inv, struct tcb *t)
             return inv_error(err, detail);
         if (frame->cap.type != CAP_FRAME || (frame->cap.flags & CAP_FLAG_DEVICE))
             return inv_error(MICA_ERR_INVALID_CAP, 2);
+        if ((frame->cap.rights & (MICA_RIGHT_READ | MICA_RIGHT_WRITE)) !=
+            (MICA_RIGHT_READ | MICA_RIGHT_WRITE))
+            return inv_error(MICA_ERR_NO_RIGHTS, 2); /* the kernel writes replies there */
         uint64_t frame_size = 1ull << frame->cap.size_bits;
         if ((buffer & 7) || (buffer & (frame_size - 1)) + sizeof(struct mica_ipc_buffer) > frame_size)
             return inv_error(MICA_ERR_ALIGNMENT, buffer); /* must lie inside the frame */

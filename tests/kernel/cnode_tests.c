@@ -282,7 +282,26 @@ static const char *mint_err_badge_on(const struct mica_bootinfo *bi, unsigned ty
 KTEST(mint_err_badge_on_frame) { return mint_err_badge_on(bi, MICA_OBJ_FRAME_4K); }
 KTEST(mint_err_badge_on_tcb) { return mint_err_badge_on(bi, MICA_OBJ_TCB); }
 KTEST(mint_err_badge_on_vspace) { return mint_err_badge_on(bi, MICA_OBJ_VSPACE); }
-KTEST(mint_err_badge_on_page_table) { return mint_err_badge_on(bi, MICA_OBJ_PAGE_TABLE); }
+/* Paging-structure caps are unique: no Copy, no Mint (each table has one
+ * place in one address space, so unmapping it cannot leave stale paths). */
+KTEST(copy_of_page_tables_refused)
+{
+    static const unsigned types[] = { MICA_OBJ_PDPT, MICA_OBJ_PAGE_DIRECTORY, MICA_OBJ_PAGE_TABLE };
+    mica_cptr_t ut = UT();
+    for (unsigned i = 0; i < 3; i++) {
+        MAKE(ut, types[i], 0, 0, 1);
+        CHECK_EQ(mica_cnode_copy(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D,
+                                 MICA_RIGHTS_ALL).status, MICA_ERR_ILLEGAL_OPERATION);
+        CHECK_EQ(mica_cnode_mint(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D,
+                                 MICA_RIGHTS_ALL, 0).status, MICA_ERR_ILLEGAL_OPERATION);
+        CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), MICA_OBJ_NULL);
+        /* Moving keeps it unique and is allowed. */
+        CHECK_EQ(mica_cnode_move(ROOT, ktest_slot(bi, 1), D, ROOT, ktest_slot(bi, 0), D).status, MICA_OK);
+        CHECK_EQ(ktest_id_type(ktest_slot(bi, 1)), types[i]);
+        CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
+    }
+    return 0;
+}
 
 KTEST(mint_err_untyped)
 {
@@ -1304,7 +1323,7 @@ const struct ktest cnode_tests[] = {
     { "mint_err_badge_on_frame", mint_err_badge_on_frame },
     { "mint_err_badge_on_tcb", mint_err_badge_on_tcb },
     { "mint_err_badge_on_vspace", mint_err_badge_on_vspace },
-    { "mint_err_badge_on_page_table", mint_err_badge_on_page_table },
+    { "copy_of_page_tables_refused", copy_of_page_tables_refused },
     { "mint_err_untyped", mint_err_untyped },
     { "mint_cnode_guard_matching_lookup", mint_cnode_guard_matching_lookup },
     { "mint_cnode_guard_mismatch", mint_cnode_guard_mismatch },

@@ -290,6 +290,9 @@ KTEST(register_errors)
     CHECK_EQ(mica_tcb_configure(t, 0, ROOT, 0, VS, 0, 0, 256, 10).status, MICA_ERR_RANGE);
     CHECK_EQ(mica_tcb_configure(t, 0, ROOT, 0, VS, 0x1234, MICA_CAP_INIT_IPC_BUFFER, 10, 10).status,
              MICA_ERR_ALIGNMENT);
+    /* The kernel writes into an IPC buffer: a read-only frame cap will not do. */
+    CHECK_EQ(mica_tcb_configure(t, 0, ROOT, 0, VS, 0x7fff00300000ul, MICA_CAP_BOOTINFO_FRAME, 10, 10).status,
+             MICA_ERR_NO_RIGHTS);
     CHECK_EQ(mica_invoke(t, MICA_TCB_SET_PRIORITY, 0, 0, 0, 0).status, MICA_ERR_TRUNCATED);
     CHECK_EQ(mica_invoke(t, 999, 0, 0, 0, 0).status, MICA_ERR_ILLEGAL_OPERATION);
     return cleanup(&e);

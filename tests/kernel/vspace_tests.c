@@ -175,7 +175,35 @@ KTEST(vspace_lifecycle)
     return 0;
 }
 
+/*
+ * A table unmapped while frames are mapped through it comes back empty:
+ * otherwise a frame deleted meanwhile (and its memory reused) would still
+ * be reachable through the table's old entry.
+ */
+KTEST(unmapped_table_comes_back_empty)
+{
+    mica_cptr_t ut;
+    const char *why;
+    if ((why = setup(bi, &ut)) || (why = map_tables(bi)))
+        return why;
+    CHECK_EQ(mica_frame_map(s(bi, F1), VS, AREA, MICA_MAP_READ | MICA_MAP_WRITE, 0).status, MICA_OK);
+    *(volatile unsigned long *)AREA = 0xabc;
+    CHECK_EQ(mica_page_table_unmap(s(bi, PT)).status, MICA_OK);
+    CHECK_EQ(mica_cnode_delete(ROOT, s(bi, F1), D).status, MICA_OK);
+    CHECK_EQ(mica_page_table_map(s(bi, PT), VS, AREA).status, MICA_OK);
+    /* The old entry is gone: the slot at AREA is free for a new frame. */
+    CHECK_EQ(mica_frame_map(s(bi, F2), VS, AREA, MICA_MAP_READ, 0).status, MICA_OK);
+    CHECK_EQ(*(volatile unsigned long *)AREA, 0);
+    /* Same one level up: a page directory unmapped with a table in it. */
+    CHECK_EQ(mica_page_table_unmap(s(bi, PD)).status, MICA_OK);
+    CHECK_EQ(mica_page_table_map(s(bi, PD), VS, AREA).status, MICA_OK);
+    CHECK_EQ(mica_frame_map(s(bi, F1B), VS, AREA + 0x1000, MICA_MAP_READ, 0).status, MICA_ERR_NOT_MAPPED);
+    CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
+    return 0;
+}
+
 const struct ktest vspace_tests[] = {
+    { "vspace_unmapped_table_comes_back_empty", unmapped_table_comes_back_empty },
     { "vspace_write_remap_read_no_stale_tlb", write_remap_read },
     { "vspace_map_errors", map_errors },
     { "vspace_delete_tables_under_mapped_frames", delete_tables_under_frames },

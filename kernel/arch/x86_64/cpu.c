@@ -24,7 +24,7 @@
 
 static struct arch_fpu_state fpu_initial;
 static struct tcb *fpu_owner;
-static uint64_t loaded_fs_base, loaded_gs_base; /* what the MSRs hold now */
+static struct tcb *last_thread; /* whose FS/GS bases the MSRs hold */
 
 static void fpu_init(void)
 {
@@ -78,6 +78,8 @@ void arch_tcb_release(struct tcb *t)
 {
     if (fpu_owner == t)
         fpu_owner = 0; /* its state dies with it: nothing to save */
+    if (last_thread == t)
+        last_thread = 0;
 }
 
 void arch_switch_to(struct tcb *t)
@@ -99,10 +101,13 @@ void arch_switch_to(struct tcb *t)
     if (read_cr3() != t->vspace_root)
         write_cr3(t->vspace_root);
     fpu_switch(t);
-    if (t->fs_base != loaded_fs_base)
-        wrmsr(MSR_FS_BASE, loaded_fs_base = t->fs_base);
-    if (t->gs_base != loaded_gs_base)
-        wrmsr(MSR_GS_BASE, loaded_gs_base = t->gs_base);
+    /* A thread can change its own bases behind our back (loading %fs), so
+     * load them whenever a different thread runs, not only when they differ. */
+    if (t != last_thread) {
+        wrmsr(MSR_FS_BASE, t->fs_base);
+        wrmsr(MSR_GS_BASE, t->gs_base);
+        last_thread = t;
+    }
     arch_return_to_user(c);
 }
 
