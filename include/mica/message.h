@@ -30,8 +30,8 @@ static inline unsigned mica_tag_length(mica_word_t tag) { return (unsigned)(tag 
 static inline unsigned mica_tag_caps(mica_word_t tag) { return (unsigned)((tag >> MICA_TAG_CAPS_SHIFT) & 3); }
 
 /*
- * The IPC buffer: one page per thread, at a user address given to the kernel
- * with TCB_Configure (the root task's is at MICA_ROOT_IPC_BUFFER).
+ * The IPC buffer: an 8-byte-aligned area inside a frame, given to the kernel
+ * with TCB_Configure (the root task's is the page at MICA_ROOT_IPC_BUFFER).
  */
 struct mica_ipc_buffer {
     mica_word_t tag;

@@ -13,7 +13,10 @@
  *   rdx, r10, r8, r9   message registers 0..3
  * Registers on return:
  *   rax  MICA_OK or an error code (include/mica/errors.h)
- *   rdi  badge; rsi message tag; rdx, r10, r8, r9 message registers 0..3
+ *   rdi  the call's result value: for invocations and debug calls the only
+ *        result register (more results go to the IPC buffer); for endpoint
+ *        IPC (issue 4) the badge, with rsi the message tag and rdx, r10, r8,
+ *        r9 message registers 0..3
  *   rcx and r11 are clobbered by the `syscall`/`sysret` pair itself.
  * All other registers are preserved.
  */

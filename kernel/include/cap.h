@@ -42,7 +42,8 @@ struct cap {
     uint64_t paddr;     /* physical address of the object */
     uint64_t word1;     /* untyped: bytes used (watermark); cnode: guard value;
                          * endpoint/notification: badge; mapped objects: mapped vaddr */
-    uint64_t word2;     /* mapped objects: vspace (PML4 paddr) they are mapped in, or 0;
+    uint64_t word2;     /* mapped objects: ASID word of the vspace they are mapped in
+                         * (vspace.h), or 0;
                          * zombie: link to the next zombie (cnode.c) */
 };
 

@@ -13,7 +13,8 @@ struct tcb;
 
 extern struct tcb *current; /* the thread whose context is live, or NULL in idle */
 
-/* Make t runnable (queue it unless it is current); preempt if it outranks current. */
+/* Make t runnable (queue it unless it is current). If it outranks current,
+ * schedule() on the way out of the kernel switches to it. */
 void sched_make_runnable(struct tcb *t);
 /* t stops being runnable (suspended, stopped, destroyed): take it off the queues. */
 void sched_remove(struct tcb *t);
