@@ -111,6 +111,8 @@ void sched_set_priority(struct tcb *t, unsigned prio)
 void sched_yield(void)
 {
     resched = true;
+    if (current)
+        current->timeslice = TIMESLICE_TICKS; /* a full turn next time */
 }
 
 void sched_tick(void)
