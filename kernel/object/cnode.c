@@ -31,6 +31,31 @@ void cte_insert(struct cte *parent, struct cte *dest, const struct cap *cap)
     mdb_insert_child(parent, dest);
 }
 
+/*
+ * Take the cap out of slot s (undoing what it holds, unlinking it from the
+ * derivation tree). If it was the last cap to an object that holds slots
+ * (other than the object at `skip`, already being emptied), s becomes a
+ * zombie for those slots whose link up the chain is `up`: returns true.
+ */
+static bool remove_cap(struct cte *s, struct cte *up, uint64_t skip)
+{
+    object_cap_deleted(&s->cap);
+    struct cap c = s->cap;
+    bool final = mdb_is_final(s);
+    uint64_t inner;
+    unsigned inner_bits;
+    mdb_remove(s);
+    s->cap = null_cap;
+    if (!final)
+        return false;
+    object_finalise(&c);
+    if (!object_slots(&c, &inner, &inner_bits) || inner == skip)
+        return false;
+    s->cap = (struct cap){ .type = CAP_ZOMBIE, .paddr = inner, .size_bits = (uint8_t)inner_bits,
+                           .word2 = (uint64_t)up };
+    return true;
+}
+
 /* Empty every slot under the zombie in `start`, descending into objects
  * whose last cap is found there, until the whole chain is done. */
 static void destroy_slots(struct cte *start)
@@ -48,23 +73,8 @@ static void destroy_slots(struct cte *start)
             struct cte *up = (struct cte *)z->word2;
             cur->cap = null_cap;
             cur = up;
-            continue;
-        }
-        struct cte *s = &slots[i];
-        object_cap_deleted(&s->cap);
-        struct cap c = s->cap;
-        bool final = mdb_is_final(s);
-        uint64_t inner;
-        unsigned inner_bits;
-        mdb_remove(s);
-        s->cap = null_cap;
-        if (!final)
-            continue;
-        object_finalise(&c);
-        if (object_slots(&c, &inner, &inner_bits) && inner != z->paddr) {
-            s->cap = (struct cap){ .type = CAP_ZOMBIE, .paddr = inner,
-                                   .size_bits = (uint8_t)inner_bits, .word2 = (uint64_t)cur };
-            cur = s;
+        } else if (remove_cap(&slots[i], cur, z->paddr)) {
+            cur = &slots[i];
         }
     }
 }
@@ -73,21 +83,8 @@ void cte_delete(struct cte *slot)
 {
     if (slot->cap.type == CAP_NULL || slot->cap.type == CAP_ZOMBIE)
         return;
-    object_cap_deleted(&slot->cap);
-    struct cap c = slot->cap;
-    bool final = mdb_is_final(slot);
-    uint64_t inner;
-    unsigned inner_bits;
-    mdb_remove(slot);
-    slot->cap = null_cap;
-    if (!final)
-        return;
-    object_finalise(&c);
-    if (object_slots(&c, &inner, &inner_bits)) {
-        slot->cap = (struct cap){ .type = CAP_ZOMBIE, .paddr = inner,
-                                  .size_bits = (uint8_t)inner_bits, .word2 = 0 };
+    if (remove_cap(slot, 0, 0))
         destroy_slots(slot);
-    }
 }
 
 void cte_revoke(struct cte *slot)

@@ -16,15 +16,21 @@ static const char usage_text[] =
 	"  testrun summary FILE...\n"
 	"See tools/testrun/README.md.\n";
 
+/* "testrun: <message>\n" on stderr. */
+static void report(const char *fmt, va_list ap)
+{
+	fputs("testrun: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputs("\n", stderr);
+}
+
 void usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("testrun: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	report(fmt, ap);
 	va_end(ap);
-	fputs("\n", stderr);
 	fputs(usage_text, stderr);
 	exit(2);
 }
@@ -33,11 +39,9 @@ void fatal(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("testrun: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	report(fmt, ap);
 	va_end(ap);
-	fputs("\n", stderr);
 	exit(2);
 }
 
