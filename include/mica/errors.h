@@ -24,6 +24,11 @@ enum mica_error {
     MICA_ERR_MAPPED = 14,           /* something is already mapped there / the frame is in use */
     MICA_ERR_NOT_MAPPED = 15,       /* nothing is mapped there / the frame is not mapped */
     MICA_ERR_TRUNCATED = 16,        /* the message is too short for the invocation */
+    MICA_ERR_CANCELLED = 17,        /* a blocked IPC was cut off: its endpoint, notification
+                                       or reply capability was deleted, or the thread was
+                                       suspended or had its registers rewritten */
+    MICA_ERR_WOULD_BLOCK = 18,      /* NBSend found no receiver waiting; NBRecv found nothing */
+    MICA_ERR_NO_REPLY = 19,         /* Reply with no reply capability to use */
     MICA_ERR_COUNT
 };
 

@@ -24,6 +24,7 @@ enum mica_invocation {
     MICA_CNODE_MUTATE = 19,
     MICA_CNODE_DELETE = 20,
     MICA_CNODE_REVOKE = 21,
+    MICA_CNODE_SAVE_CALLER = 22, /* move the invoker's pending reply cap into a slot */
 
     /* TCB */
     MICA_TCB_CONFIGURE = 32,
@@ -36,6 +37,8 @@ enum mica_invocation {
     MICA_TCB_SUSPEND = 39,
     MICA_TCB_SET_FS_BASE = 40,
     MICA_TCB_SET_GS_BASE = 41,
+    MICA_TCB_BIND_NOTIFICATION = 42,
+    MICA_TCB_UNBIND_NOTIFICATION = 43,
 
     /* Page-table levels (PDPT, page directory, page table) */
     MICA_PAGE_TABLE_MAP = 48,

@@ -21,7 +21,10 @@ enum mica_object_type {
     MICA_OBJ_PAGE_TABLE = 9,    /* maps 2 MiB */
     MICA_OBJ_FRAME_4K = 10,
     MICA_OBJ_FRAME_2M = 11,
-    MICA_OBJ_TYPE_COUNT
+    MICA_OBJ_TYPE_COUNT,
+    /* Not made by Untyped_Retype: the one-shot reply capability a Call
+     * creates (docs/objects/reply.md). Debug_CapIdentify reports it. */
+    MICA_OBJ_REPLY = 32,
 };
 
 /* log2 of the size in bytes of each fixed-size object. */

@@ -14,11 +14,30 @@
  * Registers on return:
  *   rax  MICA_OK or an error code (include/mica/errors.h)
  *   rdi  the call's result value: for invocations and debug calls the only
- *        result register (more results go to the IPC buffer); for endpoint
- *        IPC (issue 4) the badge, with rsi the message tag and rdx, r10, r8,
- *        r9 message registers 0..3
- *   rcx and r11 are clobbered by the `syscall`/`sysret` pair itself.
+ *        result register (more results go to the IPC buffer); on an error,
+ *        a detail (e.g. a lookup-failure word)
+ * A call that receives a message (Call's reply, Recv, NBRecv, ReplyRecv)
+ * returns, when rax is MICA_OK:
+ *   rdi  the badge of the sender's capability (0 for replies), or the
+ *        notification word when the tag has MICA_TAG_NOTIFICATION
+ *   rsi  the received message tag (include/mica/message.h)
+ *   rdx, r10, r8, r9  message registers 0..3 (only the first `length` are
+ *        written; the others keep their values)
+ * rcx and r11 are clobbered by the `syscall`/`sysret` pair itself.
  * All other registers are preserved.
+ *
+ * What each call does with which capability (docs/ipc.md):
+ *   Call      rdi endpoint: send, then wait for the reply (a one-shot reply
+ *             cap goes to the receiver); any other object: an invocation
+ *   Send      rdi endpoint: send, blocking until received; notification:
+ *             Signal; reply cap (saved with CNode_SaveCaller): reply
+ *   NBSend    as Send, but MICA_ERR_WOULD_BLOCK if no receiver is waiting
+ *   Recv      rdi endpoint: wait for a message (or the bound notification);
+ *             notification: Wait
+ *   NBRecv    as Recv, but MICA_ERR_WOULD_BLOCK if nothing is pending;
+ *             on a notification: Poll
+ *   Reply     reply through the caller's pending reply cap (rdi ignored)
+ *   ReplyRecv reply through the pending reply cap (if any), then Recv on rdi
  */
 #ifndef MICA_SYSCALL_H
 #define MICA_SYSCALL_H
@@ -41,8 +60,10 @@
 #define MICA_SYS_DEBUG_HALT    (-66) /* rdi = status (0 = success); stops the machine */
 #define MICA_SYS_DEBUG_TICKS   (-67) /* returns timer interrupts since boot in rdi */
 #define MICA_SYS_DEBUG_CAP_IDENTIFY (-68) /* rdi = cptr; returns MICA_CAP_ID word in rdi */
+#define MICA_SYS_DEBUG_IPC_STATS (-69) /* returns IPC fastpath hits since boot in rdi and
+                                          whether the fastpath is enabled in rsi */
 
-#define MICA_SYS_MIN MICA_SYS_DEBUG_CAP_IDENTIFY
+#define MICA_SYS_MIN MICA_SYS_DEBUG_IPC_STATS
 
 /* The word DebugCapIdentify returns: object type (enum mica_object_type,
  * frames as MICA_OBJ_FRAME_4K/2M, 0 for an empty slot), rights, size bits,

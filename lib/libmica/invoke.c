@@ -193,3 +193,30 @@ struct mica_sysret mica_tcb_set_gs_base(mica_cptr_t tcb, mica_word_t base)
 {
     return mica_invoke(tcb, MICA_TCB_SET_GS_BASE, &base, 1, 0, 0);
 }
+
+struct mica_sysret mica_cnode_save_caller(mica_cptr_t root, mica_word_t index, unsigned depth)
+{
+    mica_word_t mr[] = { index, depth };
+    return mica_invoke(root, MICA_CNODE_SAVE_CALLER, mr, 2, 0, 0);
+}
+
+struct mica_sysret mica_tcb_bind_notification(mica_cptr_t tcb, mica_cptr_t ntfn)
+{
+    return mica_invoke(tcb, MICA_TCB_BIND_NOTIFICATION, 0, 0, &ntfn, 1);
+}
+
+struct mica_sysret mica_tcb_unbind_notification(mica_cptr_t tcb)
+{
+    return mica_invoke(tcb, MICA_TCB_UNBIND_NOTIFICATION, 0, 0, 0, 0);
+}
+
+struct mica_sysret mica_debug_ipc_stats(int *enabled)
+{
+    register mica_word_t rax __asm__("rax") = (mica_word_t)MICA_SYS_DEBUG_IPC_STATS;
+    register mica_word_t rdi __asm__("rdi") = 0;
+    register mica_word_t rsi __asm__("rsi") = 0;
+    __asm__ volatile("syscall" : "+r"(rax), "+r"(rdi), "+r"(rsi) : : "rcx", "r11", "rdx", "r8", "r9", "r10", "memory");
+    if (enabled)
+        *enabled = (int)rsi;
+    return (struct mica_sysret){ rax, rdi };
+}

@@ -1023,8 +1023,8 @@ KTEST(cnode_err_wrong_label)
     mica_cptr_t root = ROOT;
     mica_word_t mr[] = { ktest_slot(bi, 0), D, ktest_slot(bi, 1), D, MICA_RIGHTS_ALL, 0 };
     static const mica_word_t labels[] = { MICA_INV_NONE, MICA_UNTYPED_RETYPE, MICA_CNODE_COPY - 1,
-                                          MICA_CNODE_REVOKE + 1, MICA_TCB_CONFIGURE, MICA_FRAME_MAP,
-                                          (1ull << 52) - 1 };
+                                          MICA_CNODE_SAVE_CALLER + 1, MICA_TCB_CONFIGURE, MICA_FRAME_MAP,
+                                          MICA_TAG_LABEL_MAX };
     for (unsigned i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
         struct mica_sysret r = mica_invoke(ROOT, labels[i], mr, 6, &root, 1);
         CHECK_EQ(r.status, MICA_ERR_ILLEGAL_OPERATION);

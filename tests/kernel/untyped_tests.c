@@ -513,7 +513,7 @@ KTEST(retype_err_wrong_label)
     mica_cptr_t ut = ktest_ram_untyped(bi, 16, 0), root = ROOT;
     mica_word_t mr[] = { MICA_OBJ_ENDPOINT, 0, 0, 0, ktest_slot(bi, 0), 1 };
     static const mica_word_t labels[] = { MICA_INV_NONE, MICA_UNTYPED_RETYPE + 1, MICA_CNODE_COPY,
-                                          MICA_CNODE_REVOKE, MICA_FRAME_MAP, (1ull << 52) - 1 };
+                                          MICA_CNODE_REVOKE, MICA_FRAME_MAP, MICA_TAG_LABEL_MAX };
     for (unsigned i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
         struct mica_sysret r = mica_invoke(ut, labels[i], mr, 6, &root, 1);
         CHECK_EQ(r.status, MICA_ERR_ILLEGAL_OPERATION);

@@ -63,6 +63,9 @@ struct mica_sysret mica_cnode_mutate(mica_cptr_t dest_root, mica_word_t dest_ind
 struct mica_sysret mica_cnode_delete(mica_cptr_t root, mica_word_t index, unsigned depth);
 /* CNode_Revoke: delete every cap derived from the one in the slot. */
 struct mica_sysret mica_cnode_revoke(mica_cptr_t root, mica_word_t index, unsigned depth);
+/* CNode_SaveCaller: move this thread's pending reply cap into the (empty)
+ * slot, for a deferred reply (a Send on that slot replies). */
+struct mica_sysret mica_cnode_save_caller(mica_cptr_t root, mica_word_t index, unsigned depth);
 
 /* Page-table levels (PDPT, page directory, page table): install in
  * `vspace` at the entry covering vaddr, one level up from the object. */
@@ -81,8 +84,9 @@ struct mica_sysret mica_frame_get_address(mica_cptr_t frame);
 
 /* TCB_Configure: CSpace root (guard word 0 keeps the cap's guard), VSpace,
  * IPC buffer at user address `buffer` in frame `buffer_frame` (buffer 0:
- * none, frame ignored), fault endpoint CPtr, priority and MCP (neither may
- * exceed the caller's MCP). */
+ * none, frame ignored), fault endpoint (a CPtr in the *caller's* CSpace to
+ * an endpoint cap with the write right, copied into the TCB; 0: none),
+ * priority and MCP (neither may exceed the caller's MCP). */
 struct mica_sysret mica_tcb_configure(mica_cptr_t tcb, mica_cptr_t fault_ep, mica_cptr_t cspace,
                                       mica_word_t cspace_guard, mica_cptr_t vspace,
                                       mica_word_t buffer, mica_cptr_t buffer_frame,
@@ -100,8 +104,15 @@ struct mica_sysret mica_tcb_resume(mica_cptr_t tcb);
 struct mica_sysret mica_tcb_suspend(mica_cptr_t tcb);
 struct mica_sysret mica_tcb_set_fs_base(mica_cptr_t tcb, mica_word_t base);
 struct mica_sysret mica_tcb_set_gs_base(mica_cptr_t tcb, mica_word_t base);
+/* Bind a notification (cap with the read right) to the thread: its Recv on
+ * any endpoint then also returns when the notification is signalled. */
+struct mica_sysret mica_tcb_bind_notification(mica_cptr_t tcb, mica_cptr_t ntfn);
+struct mica_sysret mica_tcb_unbind_notification(mica_cptr_t tcb);
 
 /* Debug: describe the cap at cptr (MICA_CAP_ID_* in .value). */
 struct mica_sysret mica_debug_cap_identify(mica_cptr_t cptr);
+/* Debug: IPC fastpath hits since boot in .value; *enabled (if not NULL)
+ * says whether the kernel takes the fastpath (kernel option nofastpath). */
+struct mica_sysret mica_debug_ipc_stats(int *enabled);
 
 #endif
