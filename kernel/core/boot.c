@@ -4,6 +4,7 @@
  */
 #include <arch.h>
 #include <boot.h>
+#include <fastpath.h>
 #include <console.h>
 #include <mica/bootinfo.h>
 #include <mica/layout.h>
@@ -37,6 +38,10 @@ void kernel_start(struct boot_params *bp)
         arch_selftest_kernel_fault();
     }
 #endif
+    if (cmdline_has(bp->cmdline, "nofastpath")) {
+        fastpath_enabled = false;
+        kprintf("ipc: fastpath disabled (kernel option nofastpath)\n");
+    }
     struct tcb *root;
     print_memory_summary(rootserver_create(bp, &root));
     sched_make_runnable(root);

@@ -43,16 +43,6 @@ int inv_cap(const struct invocation *inv, unsigned i, struct cte **slot, uint64_
     return MICA_OK;
 }
 
-/* The kernel's view of t's IPC buffer: through the frame cap in its TCB
- * slot, so a buffer whose frame cap was deleted is simply gone. */
-static struct mica_ipc_buffer *ipc_buffer(const struct tcb *t)
-{
-    const struct cap *f = &t->slots[TCB_SLOT_IPC_BUFFER].cap;
-    if (f->type != CAP_FRAME || !t->ipc_buffer)
-        return 0;
-    return arch_phys_to_virt(f->paddr + (t->ipc_buffer & ((1ull << f->size_bits) - 1)));
-}
-
 struct syscall_result invoke(struct tcb *t, const struct syscall_args *a)
 {
     struct lookup l;
@@ -67,7 +57,7 @@ struct syscall_result invoke(struct tcb *t, const struct syscall_args *a)
         .length = mica_tag_length(a->arg[1]),
         .n_caps = mica_tag_caps(a->arg[1]),
         .mr_regs = { a->arg[2], a->arg[3], a->arg[4], a->arg[5] },
-        .ipc = ipc_buffer(t),
+        .ipc = tcb_ipc_buffer(t),
     };
     switch (l.slot->cap.type) {
     case CAP_CNODE: return cnode_invoke(&inv);

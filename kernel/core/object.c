@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <cap.h>
 #include <cspace.h>
+#include <ipc.h>
 #include <mica/cap.h>
 #include <mica/object.h>
 #include <object.h>
@@ -16,7 +17,8 @@ static const char *const names[CAP_TYPE_COUNT] = {
     [CAP_NULL] = "null", [CAP_UNTYPED] = "untyped", [CAP_TCB] = "TCB",
     [CAP_ENDPOINT] = "endpoint", [CAP_NOTIFICATION] = "notification", [CAP_CNODE] = "CNode",
     [CAP_VSPACE] = "vspace", [CAP_PDPT] = "PDPT", [CAP_PAGE_DIRECTORY] = "page directory",
-    [CAP_PAGE_TABLE] = "page table", [CAP_FRAME] = "frame", [CAP_ZOMBIE] = "zombie",
+    [CAP_PAGE_TABLE] = "page table", [CAP_FRAME] = "frame", [CAP_REPLY] = "reply",
+    [CAP_ZOMBIE] = "zombie",
 };
 
 const char *cap_type_name(unsigned type)
@@ -97,6 +99,8 @@ void object_cap_deleted(struct cap *cap)
                     cap->type == CAP_PAGE_DIRECTORY || cap->type == CAP_PAGE_TABLE;
     if (mappable && cap->word2)
         mapping_remove(cap);
+    if (cap->type == CAP_REPLY)
+        reply_cap_deleted(cap); /* unused: its caller gives up */
 }
 
 void object_finalise(const struct cap *cap)
@@ -107,6 +111,12 @@ void object_finalise(const struct cap *cap)
         break;
     case CAP_TCB:
         tcb_finalise(arch_phys_to_virt(cap->paddr));
+        break;
+    case CAP_ENDPOINT:
+        endpoint_finalise(arch_phys_to_virt(cap->paddr));
+        break;
+    case CAP_NOTIFICATION:
+        notification_finalise(arch_phys_to_virt(cap->paddr));
         break;
     default:
         break; /* nothing held beyond its memory */

@@ -32,6 +32,7 @@ struct tcb *current;
 static struct queue queues[N_PRIO];
 static uint64_t bitmap[N_PRIO / 64];
 static bool resched;            /* current's turn is over (timeslice or yield) */
+static struct tcb *candidate;   /* woken by IPC in this kernel entry (sched_wake) */
 static uint64_t ticks;
 static uint64_t idle_ticks;
 
@@ -85,6 +86,32 @@ static int highest(void)
     return -1;
 }
 
+int sched_best_priority(void)
+{
+    return highest();
+}
+
+void sched_wake(struct tcb *t)
+{
+    t->state = THREAD_RUNNABLE;
+    if (candidate && candidate != t && candidate->state == THREAD_RUNNABLE && !candidate->queued)
+        enqueue(candidate, false); /* two woken in one entry: the earlier waits its turn */
+    candidate = t;
+}
+
+static __attribute__((noreturn)) void run(struct tcb *t)
+{
+    current = t;
+    if (!t->timeslice)
+        t->timeslice = TIMESLICE_TICKS;
+    arch_switch_to(t);
+}
+
+void sched_switch_direct(struct tcb *t)
+{
+    run(t);
+}
+
 void sched_make_runnable(struct tcb *t)
 {
     t->state = THREAD_RUNNABLE;
@@ -96,6 +123,8 @@ void sched_remove(struct tcb *t)
 {
     if (t->queued)
         dequeue(t);
+    if (candidate == t)
+        candidate = 0;
 }
 
 void sched_set_priority(struct tcb *t, unsigned prio)
@@ -147,7 +176,7 @@ static bool has_vspace(struct tcb *t)
     if (!root) {
         struct fault f = { .kind = FAULT_EXCEPTION, .ip = t->ctx.rip, .code = 0,
                            .what = "no address space", .detail = "its VSpace cap is gone" };
-        fault_handle(t, &f);
+        fault_stop(t, &f, 0);
         return false;
     }
     t->vspace_root = root;
@@ -156,8 +185,20 @@ static bool has_vspace(struct tcb *t)
 
 void schedule(void)
 {
-    struct tcb *cur = current;
-    int best = highest();
+    struct tcb *cur = current, *cand = candidate;
+    int best;
+    candidate = 0;
+    if (cand && cand != cur && cand->state == THREAD_RUNNABLE && !cand->queued) {
+        bool cur_runs = cur && cur->state == THREAD_RUNNABLE;
+        if ((!cur_runs || cand->priority > cur->priority) && (int)cand->priority >= highest()) {
+            if (cur_runs)
+                enqueue(cur, true); /* preempted: it keeps its turn */
+            enqueue(cand, true);    /* first in line for the pick below */
+            goto pick;
+        }
+        enqueue(cand, false);
+    }
+    best = highest();
     if (cur && cur->state == THREAD_RUNNABLE) {
         bool keep = best < cur->priority || (best == cur->priority && !resched);
         if (keep && has_vspace(cur)) {
@@ -167,16 +208,13 @@ void schedule(void)
         if (cur->state == THREAD_RUNNABLE) /* lost the CPU but still wants it */
             enqueue(cur, !resched || best > cur->priority);
     }
+pick:
     resched = false;
     while ((best = highest()) >= 0) {
         struct tcb *t = queues[best].head;
         dequeue(t);
-        if (has_vspace(t)) {
-            current = t;
-            if (!t->timeslice)
-                t->timeslice = TIMESLICE_TICKS;
-            arch_switch_to(t);
-        }
+        if (has_vspace(t))
+            run(t);
     }
     current = 0;
     arch_idle();

@@ -1,12 +1,12 @@
 /*
- * System call dispatch. Call invokes the capability it names (endpoint IPC
- * arrives with issue 4); the other IPC calls answer MICA_ERR_INVALID_SYSCALL
- * until then, like any number the kernel does not know.
- * The debug calls exist only in debug builds (CONFIG_DEBUG).
+ * System call dispatch for what is not IPC (the IPC calls go to
+ * ipc_syscall(), which also hands Call on a non-endpoint to invoke()):
+ * Yield and, in debug builds (CONFIG_DEBUG), the debug calls.
  */
 #include <arch.h>
 #include <cap.h>
 #include <console.h>
+#include <fastpath.h>
 #include <cspace.h>
 #include <mica/cap.h>
 #include <mica/object.h>
@@ -60,7 +60,7 @@ static const uint8_t mica_types[CAP_TYPE_COUNT] = {
     [CAP_ENDPOINT] = MICA_OBJ_ENDPOINT, [CAP_NOTIFICATION] = MICA_OBJ_NOTIFICATION,
     [CAP_CNODE] = MICA_OBJ_CNODE, [CAP_VSPACE] = MICA_OBJ_VSPACE, [CAP_PDPT] = MICA_OBJ_PDPT,
     [CAP_PAGE_DIRECTORY] = MICA_OBJ_PAGE_DIRECTORY, [CAP_PAGE_TABLE] = MICA_OBJ_PAGE_TABLE,
-    [CAP_FRAME] = MICA_OBJ_FRAME_4K,
+    [CAP_FRAME] = MICA_OBJ_FRAME_4K, [CAP_REPLY] = MICA_OBJ_REPLY,
 };
 
 /* Describe the cap at cptr (a debugging and testing aid). */
@@ -96,6 +96,10 @@ static struct syscall_result debug_call(struct tcb *t, const struct syscall_args
         return ok(sched_ticks());
     case MICA_SYS_DEBUG_CAP_IDENTIFY:
         return debug_cap_identify(t, a->arg[0]);
+    case MICA_SYS_DEBUG_IPC_STATS:
+        /* The tag register carries the second result: enabled or not. */
+        arch_ctx_set_received(&t->ctx, fastpath_hits, fastpath_enabled);
+        return ok(fastpath_hits);
     case MICA_SYS_DEBUG_HALT:
         kprintf("mica: thread '%s' halted the machine (status %ld)\n", t->name, (long)a->arg[0]);
         machine_halt(a->arg[0] == 0 ? MICA_EXIT_SUCCESS : MICA_EXIT_FAILURE);
@@ -107,8 +111,6 @@ static struct syscall_result debug_call(struct tcb *t, const struct syscall_args
 struct syscall_result syscall_dispatch(struct tcb *t, const struct syscall_args *a)
 {
     switch (a->number) {
-    case MICA_SYS_CALL:
-        return invoke(t, a); /* endpoint IPC arrives with issue 4 */
     case MICA_SYS_YIELD:
         sched_yield();
         return ok(0);
@@ -118,6 +120,7 @@ struct syscall_result syscall_dispatch(struct tcb *t, const struct syscall_args 
     case MICA_SYS_DEBUG_TICKS:
     case MICA_SYS_DEBUG_HALT:
     case MICA_SYS_DEBUG_CAP_IDENTIFY:
+    case MICA_SYS_DEBUG_IPC_STATS:
         return debug_call(t, a);
 #endif
     default:

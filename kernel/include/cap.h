@@ -26,6 +26,7 @@ enum cap_type {
     CAP_PAGE_DIRECTORY,
     CAP_PAGE_TABLE,
     CAP_FRAME,
+    CAP_REPLY,  /* one-shot reply to a waiting caller (reply.c) */
     CAP_ZOMBIE, /* kernel-internal: a CNode being destroyed (cnode.c) */
     CAP_TYPE_COUNT
 };
@@ -41,7 +42,8 @@ struct cap {
     uint8_t reserved[3];
     uint64_t paddr;     /* physical address of the object */
     uint64_t word1;     /* untyped: bytes used (watermark); cnode: guard value;
-                         * endpoint/notification: badge; mapped objects: mapped vaddr */
+                         * endpoint/notification: badge; mapped objects: mapped vaddr;
+                         * reply: the caller's TCB (kernel pointer) */
     uint64_t word2;     /* mapped objects: ASID word of the vspace they are mapped in
                          * (vspace.h), or 0;
                          * zombie: link to the next zombie (cnode.c) */

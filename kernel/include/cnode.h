@@ -17,4 +17,10 @@ void cte_revoke(struct cte *slot);
 /* Put `cap` into the empty slot `dest` as a child of `parent` (or a root). */
 void cte_insert(struct cte *parent, struct cte *dest, const struct cap *cap);
 
+/* Can a cap of this type be copied (Copy, Mint, IPC transfer)? */
+bool cnode_cap_copyable(unsigned type);
+
+/* The cap a copy of `src` starts as: never mapped, rights reduced. */
+struct cap cnode_cap_derive(const struct cap *src, uint64_t rights);
+
 #endif

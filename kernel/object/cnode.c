@@ -16,12 +16,14 @@
 #include <cnode.h>
 #include <cspace.h>
 #include <invocation.h>
+#include <ipc.h>
 #include <kstring.h>
 #include <mdb.h>
 #include <mica/cap.h>
 #include <mica/errors.h>
 #include <mica/invocation.h>
 #include <object.h>
+#include <tcb.h>
 
 static const struct cap null_cap;
 
@@ -173,8 +175,25 @@ static int apply_data(struct cap *c, uint64_t data)
     }
 }
 
-/* The cap a copy of `src` starts as: never mapped, rights reduced. */
-static struct cap derive(const struct cap *src, uint64_t rights)
+/* Untyped and page-table caps are unique: one cap per untyped region
+ * (exact accounting), one cap and one location per table (so unmapping it
+ * can never leave a second path to stale entries). A reply cap is one-shot:
+ * it names one waiting caller, once. */
+bool cnode_cap_copyable(unsigned type)
+{
+    switch (type) {
+    case CAP_UNTYPED:
+    case CAP_ZOMBIE:
+    case CAP_PDPT:
+    case CAP_PAGE_DIRECTORY:
+    case CAP_PAGE_TABLE:
+    case CAP_REPLY:
+        return false;
+    }
+    return true;
+}
+
+struct cap cnode_cap_derive(const struct cap *src, uint64_t rights)
 {
     struct cap c = *src;
     c.rights &= (uint8_t)rights;
@@ -197,22 +216,23 @@ static struct syscall_result copy_or_mint(struct invocation *inv, bool mint)
         return inv_error(MICA_ERR_TRUNCATED, 0);
     if (rights & ~(uint64_t)MICA_RIGHTS_ALL)
         return inv_error(MICA_ERR_INVALID_ARGUMENT, rights);
-    /* Untyped and page-table caps are unique: one cap per untyped region
-     * (exact accounting), one cap and one location per table (so unmapping
-     * it can never leave a second path to stale entries). */
-    switch (a.src->cap.type) {
-    case CAP_UNTYPED:
-    case CAP_ZOMBIE:
-    case CAP_PDPT:
-    case CAP_PAGE_DIRECTORY:
-    case CAP_PAGE_TABLE:
+    if (!cnode_cap_copyable(a.src->cap.type))
         return inv_error(MICA_ERR_ILLEGAL_OPERATION, a.src->cap.type);
-    }
-    struct cap c = derive(&a.src->cap, rights);
+    struct cap c = cnode_cap_derive(&a.src->cap, rights);
     if (mint && (err = apply_data(&c, data)) != MICA_OK) /* Copy keeps badge and guard */
         return inv_error(err, data);
     cte_insert(a.src, a.dest, &c);
     return inv_ok(0);
+}
+
+/* Move the cap in src (as `c`) to the empty slot dest. */
+static void move_cap(struct cte *src, struct cte *dest, const struct cap *c)
+{
+    dest->cap = *c;
+    mdb_move(src, dest);
+    src->cap = null_cap;
+    if (c->type == CAP_REPLY)
+        reply_cap_moved(dest);
 }
 
 static struct syscall_result move_or_mutate(struct invocation *inv, bool mutate)
@@ -229,9 +249,26 @@ static struct syscall_result move_or_mutate(struct invocation *inv, bool mutate)
     struct cap c = a.src->cap;
     if (mutate && (err = apply_data(&c, data)) != MICA_OK)
         return inv_error(err, data);
-    a.dest->cap = c;
-    mdb_move(a.src, a.dest);
-    a.src->cap = null_cap;
+    move_cap(a.src, a.dest, &c);
+    return inv_ok(0);
+}
+
+/* MR0 index, MR1 depth: the invoker's pending reply cap goes there. */
+static struct syscall_result save_caller(struct invocation *inv)
+{
+    uint64_t index, depth, detail = 0;
+    struct cte *dest, *reply = &inv->thread->slots[TCB_SLOT_REPLY];
+    if (!inv_mr(inv, 0, &index) || !inv_mr(inv, 1, &depth))
+        return inv_error(MICA_ERR_TRUNCATED, 0);
+    int err = inv_lookup_slot(&inv->slot->cap, index, depth, &dest, &detail);
+    if (err)
+        return inv_error(err, detail);
+    if (dest->cap.type != CAP_NULL)
+        return inv_error(MICA_ERR_SLOT_OCCUPIED, 0);
+    if (reply->cap.type != CAP_REPLY)
+        return inv_error(MICA_ERR_NO_REPLY, 0);
+    struct cap c = reply->cap;
+    move_cap(reply, dest, &c);
     return inv_ok(0);
 }
 
@@ -260,6 +297,7 @@ struct syscall_result cnode_invoke(struct invocation *inv)
     case MICA_CNODE_MUTATE: return move_or_mutate(inv, true);
     case MICA_CNODE_DELETE: return delete_or_revoke(inv, false);
     case MICA_CNODE_REVOKE: return delete_or_revoke(inv, true);
+    case MICA_CNODE_SAVE_CALLER: return save_caller(inv);
     }
     return inv_error(MICA_ERR_ILLEGAL_OPERATION, inv->label);
 }

@@ -9,6 +9,8 @@
  */
 #include <arch.h>
 #include <cnode.h>
+#include <cspace.h>
+#include <ipc.h>
 #include <invocation.h>
 #include <kstring.h>
 #include <mica/cap.h>
@@ -30,8 +32,21 @@ void tcb_init(struct tcb *t, const char *name, uint64_t vspace_root)
     arch_context_init_user(&t->ctx, 0, 0, 0);
 }
 
+struct mica_ipc_buffer *tcb_ipc_buffer(const struct tcb *t)
+{
+    const struct cap *f = &t->slots[TCB_SLOT_IPC_BUFFER].cap;
+    if (f->type != CAP_FRAME || !t->ipc_buffer)
+        return 0;
+    return arch_phys_to_virt(f->paddr + (t->ipc_buffer & ((1ull << f->size_bits) - 1)));
+}
+
 void tcb_finalise(struct tcb *t)
 {
+    /* Out of every queue; a reply cap naming it disappears. Its own slots
+     * (a reply cap it holds among them) are emptied by the caller. */
+    ipc_cancel(t);
+    if (t->bound_ntfn)
+        notification_unbind(t);
     sched_remove(t);
     t->state = THREAD_INACTIVE;
     arch_tcb_release(t);
@@ -45,6 +60,10 @@ const char *thread_state_name(enum thread_state s)
     case THREAD_INACTIVE: return "inactive";
     case THREAD_RUNNABLE: return "runnable";
     case THREAD_STOPPED: return "stopped";
+    case THREAD_BLOCKED_SEND: return "blocked sending";
+    case THREAD_BLOCKED_RECV: return "blocked receiving";
+    case THREAD_BLOCKED_REPLY: return "waiting for a reply";
+    case THREAD_BLOCKED_NTFN: return "waiting for a notification";
     }
     return "?";
 }
@@ -54,15 +73,20 @@ static struct tcb *tcb_of(const struct cte *slot)
     return arch_phys_to_virt(slot->cap.paddr);
 }
 
+/* Stop t: out of any IPC (its call returns MICA_ERR_CANCELLED when it is
+ * resumed) and off the run queues. */
 static void suspend(struct tcb *t)
 {
+    ipc_cancel(t);
     sched_remove(t);
     t->state = THREAD_INACTIVE;
 }
 
+/* Only a suspended or stopped thread is resumed; a blocked one stays in
+ * its IPC. */
 static void resume(struct tcb *t)
 {
-    if (t->state != THREAD_RUNNABLE)
+    if (t->state == THREAD_INACTIVE || t->state == THREAD_STOPPED)
         sched_make_runnable(t);
 }
 
@@ -84,18 +108,30 @@ static void set_slot(const struct invocation *inv, const struct cap *tcb_cap, st
 }
 
 /*
- * Configure: MR0 fault endpoint CPtr, MR1 CSpace guard word (0 keeps the
- * cap's), MR2 IPC buffer address (0: none), MR3 priority, MR4 MCP;
- * cap0 CSpace root CNode, cap1 VSpace, cap2 IPC buffer frame (if MR2 != 0).
+ * Configure: MR0 fault endpoint (a CPtr in the invoker's CSpace, 0: none),
+ * MR1 CSpace guard word (0 keeps the cap's), MR2 IPC buffer address (0:
+ * none), MR3 priority, MR4 MCP; cap0 CSpace root CNode, cap1 VSpace, cap2
+ * IPC buffer frame (if MR2 != 0).
  */
 static struct syscall_result configure(struct invocation *inv, struct tcb *t)
 {
-    uint64_t fault_ep, guard, buffer, prio, mcp, detail = 0;
-    struct cte *cspace, *vspace, *frame = 0;
-    if (!inv_mr(inv, 0, &fault_ep) || !inv_mr(inv, 1, &guard) || !inv_mr(inv, 2, &buffer) ||
+    uint64_t fault_cptr, guard, buffer, prio, mcp, detail = 0;
+    struct cte *cspace, *vspace, *frame = 0, *fault_ep = 0;
+    if (!inv_mr(inv, 0, &fault_cptr) || !inv_mr(inv, 1, &guard) || !inv_mr(inv, 2, &buffer) ||
         !inv_mr(inv, 3, &prio) || !inv_mr(inv, 4, &mcp))
         return inv_error(MICA_ERR_TRUNCATED, 0);
     int err;
+    if (fault_cptr) {
+        struct lookup l;
+        if ((err = cspace_lookup(&inv->thread->slots[TCB_SLOT_CSPACE].cap, fault_cptr,
+                                 MICA_WORD_BITS, false, &l)))
+            return inv_error(err, lookup_detail(&l));
+        fault_ep = l.slot;
+        if (fault_ep->cap.type != CAP_ENDPOINT)
+            return inv_error(MICA_ERR_INVALID_CAP, fault_cptr);
+        if (!(fault_ep->cap.rights & MICA_RIGHT_WRITE))
+            return inv_error(MICA_ERR_NO_RIGHTS, MICA_RIGHT_WRITE);
+    }
     if ((err = inv_cap(inv, 0, &cspace, &detail)) || (err = inv_cap(inv, 1, &vspace, &detail)))
         return inv_error(err, detail);
     if (cspace->cap.type != CAP_CNODE)
@@ -129,13 +165,14 @@ static struct syscall_result configure(struct invocation *inv, struct tcb *t)
     }
 
     struct cap vs = vspace->cap, fr = frame ? frame->cap : (struct cap){ 0 };
+    struct cap fe = fault_ep ? fault_ep->cap : (struct cap){ 0 };
     fr.word1 = fr.word2 = 0; /* the TCB's copy records no mapping */
     struct cap tcb_cap = inv->slot->cap;
     set_slot(inv, &tcb_cap, t, TCB_SLOT_CSPACE, cspace, &cs);
     set_slot(inv, &tcb_cap, t, TCB_SLOT_VSPACE, vspace, &vs);
     set_slot(inv, &tcb_cap, t, TCB_SLOT_IPC_BUFFER, frame, &fr);
+    set_slot(inv, &tcb_cap, t, TCB_SLOT_FAULT_EP, fault_ep, &fe);
     t->ipc_buffer = buffer;
-    t->fault_ep = fault_ep;
     t->mcp = (uint8_t)mcp;
     sched_set_priority(t, (unsigned)prio);
     return inv_ok(0);
@@ -181,27 +218,52 @@ static struct syscall_result read_registers(struct invocation *inv, struct tcb *
     return inv_ok(count);
 }
 
+bool tcb_write_user_regs(struct tcb *t, const uint64_t *w, unsigned n)
+{
+    struct mica_user_context u;
+    read_context(t, &u);
+    mica_word_t *dst = (mica_word_t *)&u;
+    for (unsigned i = 0; i < n && i < MICA_USER_CONTEXT_WORDS; i++)
+        dst[i] = w[i];
+    if (!arch_valid_user_base(u.fs_base) || !arch_valid_user_base(u.gs_base))
+        return false;
+    arch_context_from_user(&t->ctx, &u);
+    t->fs_base = u.fs_base;
+    t->gs_base = u.gs_base;
+    return true;
+}
+
+/* Registers are about to be rewritten: a blocked thread leaves its IPC
+ * (it restarts from the new registers) and waits to be resumed. */
+static void restart(struct tcb *t)
+{
+    if (thread_blocked(t->state)) {
+        ipc_cancel(t);
+        t->state = THREAD_INACTIVE;
+    }
+}
+
 /* MR0 flags (bit 0: resume), MR1 count, MR2.. the registers. */
 static struct syscall_result write_registers(struct invocation *inv, struct tcb *t)
 {
-    uint64_t flags, count;
-    struct mica_user_context u;
+    uint64_t flags, count, w[MICA_USER_CONTEXT_WORDS];
     if (!inv_mr(inv, 0, &flags) || !inv_mr(inv, 1, &count))
         return inv_error(MICA_ERR_TRUNCATED, 0);
     if (count == 0 || count > MICA_USER_CONTEXT_WORDS)
         return inv_error(MICA_ERR_RANGE, count);
     if (t == inv->thread)
         return inv_error(MICA_ERR_ILLEGAL_OPERATION, 0);
-    read_context(t, &u);
-    mica_word_t *w = (mica_word_t *)&u;
     for (unsigned i = 0; i < count; i++)
         if (!inv_mr(inv, 2 + i, &w[i]))
             return inv_error(MICA_ERR_TRUNCATED, 2 + i);
-    if (!arch_valid_user_base(u.fs_base) || !arch_valid_user_base(u.gs_base))
+    struct mica_user_context check;
+    read_context(t, &check);
+    for (unsigned i = 0; i < count; i++)
+        ((mica_word_t *)&check)[i] = w[i];
+    if (!arch_valid_user_base(check.fs_base) || !arch_valid_user_base(check.gs_base))
         return inv_error(MICA_ERR_INVALID_ARGUMENT, 0);
-    arch_context_from_user(&t->ctx, &u);
-    t->fs_base = u.fs_base;
-    t->gs_base = u.gs_base;
+    restart(t);
+    tcb_write_user_regs(t, w, (unsigned)count);
     if (flags & 1)
         resume(t);
     return inv_ok(0);
@@ -227,6 +289,7 @@ static struct syscall_result copy_registers(struct invocation *inv, struct tcb *
         return inv_error(MICA_ERR_ILLEGAL_OPERATION, 0);
     if (flags & MICA_COPY_SUSPEND_SOURCE)
         suspend(src);
+    restart(t);
     read_context(src, &u);
     arch_context_from_user(&t->ctx, &u);
     t->fs_base = u.fs_base;
@@ -250,6 +313,22 @@ static struct syscall_result set_base(struct invocation *inv, struct tcb *t, boo
     return inv_ok(0);
 }
 
+/* cap0: the notification (read right). */
+static struct syscall_result bind_notification(struct invocation *inv, struct tcb *t)
+{
+    struct cte *n;
+    uint64_t detail = 0;
+    int err = inv_cap(inv, 0, &n, &detail);
+    if (err)
+        return inv_error(err, detail);
+    if (n->cap.type != CAP_NOTIFICATION)
+        return inv_error(MICA_ERR_INVALID_CAP, 0);
+    if (!(n->cap.rights & MICA_RIGHT_READ))
+        return inv_error(MICA_ERR_NO_RIGHTS, MICA_RIGHT_READ);
+    err = notification_bind(arch_phys_to_virt(n->cap.paddr), t);
+    return err ? inv_error(err, 0) : inv_ok(0);
+}
+
 struct syscall_result tcb_invoke(struct invocation *inv)
 {
     struct tcb *t = tcb_of(inv->slot);
@@ -268,6 +347,11 @@ struct syscall_result tcb_invoke(struct invocation *inv)
         return inv_ok(0);
     case MICA_TCB_SET_FS_BASE: return set_base(inv, t, true);
     case MICA_TCB_SET_GS_BASE: return set_base(inv, t, false);
+    case MICA_TCB_BIND_NOTIFICATION: return bind_notification(inv, t);
+    case MICA_TCB_UNBIND_NOTIFICATION: {
+        int err = notification_unbind(t);
+        return err ? inv_error(err, 0) : inv_ok(0);
+    }
     }
     return inv_error(MICA_ERR_ILLEGAL_OPERATION, inv->label);
 }

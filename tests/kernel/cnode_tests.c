@@ -1003,17 +1003,18 @@ KTEST(invoke_cptr_lookup_fails)
     return 0;
 }
 
-/* CNode labels on caps that are not CNodes. */
+/* CNode labels on caps that are not CNodes (a Call on an endpoint is IPC,
+ * not an invocation: a notification stands in for "no invocations"). */
 KTEST(invoke_cnode_label_on_other_caps)
 {
     mica_cptr_t ut = UT();
-    MAKE(ut, MICA_OBJ_ENDPOINT, 0, 0, 1);
+    MAKE(ut, MICA_OBJ_NOTIFICATION, 0, 0, 1);
     CHECK_EQ(mica_cnode_delete(ktest_slot(bi, 0), 0, 1).status, MICA_ERR_ILLEGAL_OPERATION);
     CHECK_EQ(mica_cnode_revoke(MICA_CAP_INIT_TCB, 0, 1).status, MICA_ERR_ILLEGAL_OPERATION);
     CHECK_EQ(mica_cnode_delete(ut, 0, 1).status, MICA_ERR_ILLEGAL_OPERATION);
     CHECK_EQ(mica_cnode_copy(MICA_CAP_INIT_VSPACE, 0, 1, ROOT, ktest_slot(bi, 0), D, MICA_RIGHTS_ALL).status,
              MICA_ERR_ILLEGAL_OPERATION);
-    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_ENDPOINT);
+    CHECK_EQ(ktest_id_type(ktest_slot(bi, 0)), MICA_OBJ_NOTIFICATION);
     CHECK_EQ(mica_cnode_revoke(ROOT, ut, D).status, MICA_OK);
     return 0;
 }

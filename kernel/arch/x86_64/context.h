@@ -25,6 +25,59 @@ _Static_assert(offsetof(struct arch_context, rflags) == CTX_RFLAGS, "CTX_RFLAGS"
 _Static_assert(offsetof(struct arch_context, rsp) == CTX_RSP, "CTX_RSP");
 _Static_assert(sizeof(struct arch_context) == CTX_SIZE, "CTX_SIZE");
 
+/*
+ * The IPC registers of a saved context (include/mica/syscall.h): generic
+ * code reads and writes messages through these, never by register name.
+ */
+static inline uint64_t arch_ctx_cptr(const struct arch_context *c) { return c->rdi; }
+static inline uint64_t arch_ctx_tag(const struct arch_context *c) { return c->rsi; }
+static inline uint64_t arch_ctx_mr(const struct arch_context *c, unsigned i)
+{
+    switch (i) {
+    case 0: return c->rdx;
+    case 1: return c->r10;
+    case 2: return c->r8;
+    default: return c->r9;
+    }
+}
+static inline void arch_ctx_set_mr(struct arch_context *c, unsigned i, uint64_t v)
+{
+    switch (i) {
+    case 0: c->rdx = v; break;
+    case 1: c->r10 = v; break;
+    case 2: c->r8 = v; break;
+    default: c->r9 = v; break;
+    }
+}
+/* Copy the first n (<= 4) message registers from one context to another. */
+static inline void arch_ctx_copy_mrs(struct arch_context *to, const struct arch_context *from,
+                                     unsigned n)
+{
+    switch (n) {
+    default: to->r9 = from->r9; /* fall through */
+    case 3: to->r8 = from->r8; /* fall through */
+    case 2: to->r10 = from->r10; /* fall through */
+    case 1: to->rdx = from->rdx; /* fall through */
+    case 0: break;
+    }
+}
+/* A system call's status and result value (or error detail). */
+static inline void arch_ctx_set_result(struct arch_context *c, uint64_t status, uint64_t value)
+{
+    c->rax = status;
+    c->rdi = value;
+}
+/* A received message: status OK, badge, tag (the MRs are set separately). */
+static inline void arch_ctx_set_received(struct arch_context *c, uint64_t badge, uint64_t tag)
+{
+    c->rax = 0;
+    c->rdi = badge;
+    c->rsi = tag;
+}
+/* The thread's registers point at the `syscall` instruction again (for
+ * an unknown syscall: the fault handler sees, and may skip, it). */
+static inline void arch_ctx_rewind_syscall(struct arch_context *c) { c->rip -= 2; }
+
 /* FPU/SSE state saved with fxsave (512 bytes, 16-byte aligned). */
 struct arch_fpu_state {
     uint8_t data[512];

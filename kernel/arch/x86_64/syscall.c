@@ -1,33 +1,54 @@
 /*
  * The x86_64 side of system calls: decode the register convention of
- * include/mica/syscall.h, hand generic code a struct syscall_args, and put
- * the results back. A non-negative rax is not a Mica call but an
- * UnknownSyscall fault (DESIGN.md §2).
+ * include/mica/syscall.h and hand generic code the call. A non-negative
+ * rax is not a Mica call but an UnknownSyscall fault (DESIGN.md §2).
+ *
+ * Call and ReplyRecv try the IPC fastpath first; it either completes the
+ * call (and never returns here) or leaves everything to the general path.
  */
 #include "x86.h"
+#include <fastpath.h>
 #include <fault.h>
+#include <ipc.h>
+#include <mica/syscall.h>
 #include <sched.h>
 #include <syscall_dispatch.h>
 #include <tcb.h>
 
 void syscall_from_user(struct arch_context *ctx)
 {
+    struct tcb *t = current;
     int64_t number = (int64_t)ctx->rax;
+    if (number == MICA_SYS_CALL || number == MICA_SYS_REPLY_RECV) {
+        if (fastpath_enabled) {
+            if (number == MICA_SYS_CALL)
+                fastpath_call(t);
+            else
+                fastpath_reply_recv(t);
+        }
+        ipc_syscall(t, number);
+        schedule();
+    }
     if (number >= 0) {
+        arch_ctx_rewind_syscall(ctx); /* the fault is at the `syscall` itself */
         struct fault f = {
             .kind = FAULT_UNKNOWN_SYSCALL,
-            .ip = ctx->rip - 2, /* the `syscall` instruction itself */
+            .ip = ctx->rip,
             .code = ctx->rax,
             .what = "unknown syscall",
         };
-        fault_handle(current, &f);
+        fault_handle(t, &f);
+        schedule();
+    }
+    if (number >= MICA_SYS_REPLY && number <= MICA_SYS_SEND) {
+        ipc_syscall(t, number);
         schedule();
     }
     struct syscall_args a = {
         .number = number,
         .arg = { ctx->rdi, ctx->rsi, ctx->rdx, ctx->r10, ctx->r8, ctx->r9 },
     };
-    struct syscall_result r = syscall_dispatch(current, &a);
+    struct syscall_result r = syscall_dispatch(t, &a);
     ctx->rax = r.status;
     ctx->rdi = r.value;
     schedule();

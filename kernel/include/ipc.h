@@ -1,0 +1,89 @@
+/*
+ * IPC: endpoints, notifications, reply capabilities and message transfer
+ * (docs/ipc.md). The syscall layer calls ipc_syscall(); the objects'
+ * files implement the operations; ipc.c checks arguments and moves
+ * messages.
+ */
+#ifndef KERNEL_IPC_H
+#define KERNEL_IPC_H
+
+#include <cap.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct tcb;
+
+/* An endpoint: one FIFO queue of threads, all senders or all receivers. */
+enum endpoint_state { EP_IDLE, EP_SEND, EP_RECV };
+struct endpoint {
+    struct tcb *head, *tail;
+    uint64_t state; /* enum endpoint_state */
+    uint64_t reserved;
+};
+
+/* A notification: a word of signal bits, waiters, and a bound thread. */
+struct notification {
+    struct tcb *head, *tail; /* waiting threads (the word is then 0) */
+    uint64_t word;
+    struct tcb *bound;
+};
+
+_Static_assert(sizeof(struct endpoint) <= 32, "endpoint fits its object");
+_Static_assert(sizeof(struct notification) <= 32, "notification fits its object");
+
+/* Thread queues of endpoints and notifications (ipc.c). */
+void ipc_queue_append(struct tcb **head, struct tcb **tail, struct tcb *t);
+void ipc_queue_remove(struct tcb **head, struct tcb **tail, struct tcb *t);
+
+/* The IPC system calls (Call on an endpoint, Send, NBSend, Recv, NBRecv,
+ * Reply, ReplyRecv) of thread t, arguments in its saved registers.
+ * Results go into the registers of whichever threads they concern. */
+void ipc_syscall(struct tcb *t, long number);
+
+/* Move the message s sends (its registers and IPC buffer, or its pending
+ * fault) to r, with the given badge; ep is the endpoint it travels
+ * through (for unwrapping), or NULL for a reply. */
+void ipc_transfer(struct tcb *s, struct tcb *r, uint64_t badge, bool can_grant,
+                  struct endpoint *ep);
+
+/* Take t out of whatever IPC it is blocked in; with `error`, its system
+ * call returns MICA_ERR_CANCELLED (a fault-blocked thread instead retries
+ * the faulting instruction). t's state is left to the caller. */
+void ipc_cancel(struct tcb *t);
+
+/* The blocked thread t gives up with MICA_ERR_CANCELLED (or retries its
+ * fault) and becomes runnable. */
+void ipc_cancel_wake(struct tcb *t);
+
+/* Endpoints (kernel/object/endpoint.c). */
+void endpoint_send(struct endpoint *ep, struct tcb *t, uint64_t badge, unsigned flags);
+void endpoint_recv(struct endpoint *ep, struct tcb *t);
+void endpoint_finalise(struct endpoint *ep);
+
+/* Notifications (kernel/object/notification.c). */
+void notification_signal(struct notification *n, uint64_t badge);
+/* Deliver a notification word to t (registers only). */
+void notification_deliver(struct tcb *t, uint64_t word);
+void notification_wait(struct notification *n, struct tcb *t);
+void notification_finalise(struct notification *n);
+int notification_bind(struct notification *n, struct tcb *t);
+int notification_unbind(struct tcb *t);
+
+/* Reply capabilities (kernel/object/reply.c). */
+static inline struct tcb *reply_caller(const struct cap *c)
+{
+    return (struct tcb *)c->word1;
+}
+/* caller has been received by server: give server a reply cap in its
+ * reply slot (replacing any old one) and make caller wait for it. */
+void reply_setup(struct tcb *caller, struct tcb *server, bool can_grant);
+/* server replies through the reply cap in `slot` (consumed). */
+void reply_deliver(struct tcb *server, struct cte *slot);
+/* Remove a reply cap without waking its caller (the reply was delivered or
+ * the caller is being cancelled). */
+void reply_cap_clear(struct cte *slot);
+/* Hooks: a reply cap was deleted unused / moved to another slot. */
+void reply_cap_deleted(const struct cap *c);
+void reply_cap_moved(struct cte *to);
+
+#endif
