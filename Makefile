@@ -4,6 +4,7 @@
 #   make run         boot the default system in QEMU (installs what is missing)
 #   make test        run every test; ends with "N passed, M failed"
 #   make debug       QEMU halted with its gdb stub, gdb attached
+#   make bench       run the benchmarks; table on stdout, $(BUILD)/bench.json
 #   make CC=clang    build with clang instead of gcc
 #   make RELEASE=1   a release kernel (no debug calls)
 
@@ -53,7 +54,7 @@ USER_LDFLAGS := -nostdlib -static -Wl,-z,max-page-size=0x1000 -Wl,--build-id=non
                -Wl,-z,noexecstack
 
 HOST_CFLAGS := -std=gnu11 $(WARN) -O2 -g -Iinclude
-UNIT_CFLAGS := -std=gnu11 $(WARN) -O1 -g -fsanitize=address,undefined \
+UNIT_CFLAGS := -std=gnu11 $(WARN) -O1 -g -fsanitize=address,undefined -Itests/unit/include \
                -fno-sanitize-recover=all -Iinclude -Ikernel/include -Ikernel/arch/x86_64 -Ilib/fmt
 
 # ---------------------------------------------------------------- kernel
@@ -108,14 +109,22 @@ endef
 
 INIT        := $(BUILD)/servers/init/init
 KTEST       := $(BUILD)/tests/kernel/ktest
+BENCH       := $(BUILD)/tests/bench/bench
 $(eval $(call user_program,servers/init/init,$(wildcard servers/init/*.c servers/init/*.S)))
 $(eval $(call user_program,tests/kernel/ktest,$(wildcard tests/kernel/*.c tests/kernel/*.S)))
+$(eval $(call user_program,tests/bench/bench,$(wildcard tests/bench/*.c tests/bench/*.S)))
 
 # ---------------------------------------------------------------- host tools
 TESTRUN     := $(BUILD)/tools/testrun
 BADELF      := $(BUILD)/tools/badelf
+BENCHRUN    := $(BUILD)/tools/bench
 
 $(TESTRUN): $(wildcard tools/testrun/*.c tools/testrun/*.h) include/mica/debug.h
+	@mkdir -p $(dir $@)
+	$(call msg,HOSTCC,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^)
+
+$(BENCHRUN): $(wildcard tools/bench/*.c tools/bench/*.h)
 	@mkdir -p $(dir $@)
 	$(call msg,HOSTCC,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^)
@@ -151,7 +160,7 @@ $(BUILD)/unit/%: tests/unit/%.c $$(UNIT_DEPS_$$*) $$(wildcard kernel/include/*.h
 # ---------------------------------------------------------------- top level
 ALL := $(KERNEL) $(INIT) $(KTEST) $(TESTRUN)
 .DEFAULT_GOAL := all
-.PHONY: all run test debug clean deps-build _test
+.PHONY: all run test debug bench clean deps-build _test
 
 all: $(ALL)
 
@@ -191,6 +200,16 @@ _test: $(ALL) $(UNIT_TESTS) $(BAD_ELVES)
 	@$(TESTRUN) case -j 2 --timeout $(TEST_TIMEOUT) --out $(RESULTS)/boot.txt --kernel $(KERNEL) \
 	   --log-dir $(BUILD)/logs $(sort $(wildcard tests/boot/*.case)) -- $(QEMU_TEST) || true
 	@$(TESTRUN) summary $(RESULTS)/*.txt
+
+# Benchmarks (not tests): one boot under $(QEMU_BENCH); docs/benchmarks.md.
+BENCH_TIMEOUT ?= 600
+
+bench:
+	@tools/deps.sh run $(CC)
+	@$(MAKE) --no-print-directory $(KERNEL) $(BENCH) $(BENCHRUN)
+	@mkdir -p $(BUILD)/logs
+	@$(BENCHRUN) --timeout $(BENCH_TIMEOUT) --kernel $(KERNEL) --module "$(BENCH)" \
+	   --log $(BUILD)/logs/bench.log --json $(BUILD)/bench.json -- $(QEMU_BENCH)
 
 clean:
 	rm -rf $(BUILD)

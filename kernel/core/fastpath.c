@@ -31,14 +31,29 @@ static inline bool fast_tag(uint64_t tag)
     return (tag & FAST_TAG_MASK) <= MICA_MSG_REGS_IN_CPU;
 }
 
+/* The slot a CPtr names. A CSpace whose root CNode resolves all 64 bits
+ * by itself (guard + radix = 64, as the root task's does) takes one step;
+ * anything else goes through the general lookup. */
+static inline const struct cte *fast_lookup(const struct cap *root, uint64_t cptr)
+{
+    unsigned radix = root->size_bits;
+    if (__builtin_expect(root->type == CAP_CNODE && root->guard_bits + radix == 64, 1)) {
+        if ((cptr >> radix) != root->word1)
+            return 0;
+        return &((const struct cte *)arch_phys_to_virt(root->paddr))[cptr & ((1ull << radix) - 1)];
+    }
+    struct lookup l;
+    return cspace_lookup(root, cptr, 64, false, &l) ? 0 : l.slot;
+}
+
 /* The endpoint cap t names, if it has all of `rights`. */
 static inline struct endpoint *fast_endpoint(struct tcb *t, unsigned rights, uint64_t *badge,
                                              uint8_t *cap_rights)
 {
-    struct lookup l;
-    if (cspace_lookup(&t->slots[TCB_SLOT_CSPACE].cap, arch_ctx_cptr(&t->ctx), 64, false, &l))
+    const struct cte *slot = fast_lookup(&t->slots[TCB_SLOT_CSPACE].cap, arch_ctx_cptr(&t->ctx));
+    if (!slot)
         return 0;
-    const struct cap *c = &l.slot->cap;
+    const struct cap *c = &slot->cap;
     if (c->type != CAP_ENDPOINT || (c->rights & rights) != rights)
         return 0;
     *badge = c->word1;
@@ -50,13 +65,13 @@ static inline struct endpoint *fast_endpoint(struct tcb *t, unsigned rights, uin
  * address space is alive. Returns its page-table root, or 0. */
 static inline uint64_t fast_partner_root(const struct tcb *p)
 {
-    if ((int)p->priority < sched_best_priority())
+    if (!sched_none_ready_above(p->priority))
         return 0;
     const struct cap *vs = &p->slots[TCB_SLOT_VSPACE].cap;
     return vs->type == CAP_VSPACE ? asid_root(vs->word1) : 0;
 }
 
-static inline void fast_deliver(struct tcb *to, struct tcb *from, uint64_t badge, uint64_t tag,
+static inline __attribute__((always_inline, noreturn)) void fast_deliver(struct tcb *to, struct tcb *from, uint64_t badge, uint64_t tag,
                                 uint64_t root)
 {
     arch_ctx_copy_mrs(&to->ctx, &from->ctx, (unsigned)(tag & FAST_TAG_MASK));
@@ -64,7 +79,12 @@ static inline void fast_deliver(struct tcb *to, struct tcb *from, uint64_t badge
     to->state = THREAD_RUNNABLE;
     to->vspace_root = root;
     fastpath_hits++;
-    sched_switch_direct(to);
+    /* As sched_switch_direct(), without re-checking a context its own
+     * system call saved. */
+    current = to;
+    if (!to->timeslice)
+        to->timeslice = TIMESLICE_TICKS;
+    arch_switch_to_saved(to);
 }
 
 void fastpath_call(struct tcb *t)
@@ -89,10 +109,11 @@ void fastpath_call(struct tcb *t)
         ep->tail = 0, ep->state = EP_IDLE;
     r->ipc_next = 0;
     r->blocked_on = 0;
-    /* The caller waits for the reply cap the receiver now holds. */
-    reply->cap = (struct cap){ .type = CAP_REPLY,
-                               .rights = (rights & MICA_RIGHT_GRANT_REPLY) ? MICA_RIGHT_GRANT : 0,
-                               .word1 = (uint64_t)t };
+    /* The caller waits for the reply cap the receiver now holds (an empty
+     * slot is all zero, links included: only these fields change). */
+    reply->cap.type = CAP_REPLY;
+    reply->cap.rights = (rights & MICA_RIGHT_GRANT_REPLY) ? MICA_RIGHT_GRANT : 0;
+    reply->cap.word1 = (uint64_t)t;
     t->state = THREAD_BLOCKED_REPLY;
     t->reply_cte = reply;
     fast_deliver(r, t, badge, tag, root);
@@ -112,8 +133,11 @@ void fastpath_reply_recv(struct tcb *t)
         (t->bound_ntfn && t->bound_ntfn->word))
         return;
 
-    /* The reply cap is used up. */
-    reply->cap = (struct cap){ 0 };
+    /* The reply cap is used up. Only its type, rights and word1 were ever
+     * set (see fastpath_call, reply_setup): clear those. */
+    reply->cap.type = CAP_NULL;
+    reply->cap.rights = 0;
+    reply->cap.word1 = 0;
     caller->reply_cte = 0;
     /* t waits on the endpoint. */
     t->state = THREAD_BLOCKED_RECV;

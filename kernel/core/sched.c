@@ -20,17 +20,16 @@
 #include <tcb.h>
 #include <vspace.h>
 
-#define TIMESLICE_TICKS 2
 #define DEAD_SYSTEM_TICKS 3
-#define N_PRIO (MICA_MAX_PRIORITY + 1)
 
 struct queue {
     struct tcb *head, *tail;
 };
 
 struct tcb *current;
-static struct queue queues[N_PRIO];
-static uint64_t bitmap[N_PRIO / 64];
+static struct queue queues[SCHED_PRIORITIES];
+uint64_t sched_bitmap[SCHED_PRIORITIES / 64]; /* bit p % 64 of word p / 64: queue p not empty */
+uint64_t sched_bitmap_words;                   /* bit w: sched_bitmap[w] is not empty */
 static bool resched;            /* current's turn is over (timeslice or yield) */
 static struct tcb *candidate;   /* woken by IPC in this kernel entry (sched_wake) */
 static uint64_t ticks;
@@ -56,7 +55,8 @@ static void enqueue(struct tcb *t, bool front)
         q->tail->sched_next = t;
         q->tail = t;
     }
-    bitmap[t->priority / 64] |= BIT(t->priority % 64);
+    sched_bitmap[t->priority / 64] |= BIT(t->priority % 64);
+    sched_bitmap_words |= BIT(t->priority / 64);
     t->queued = 1;
 }
 
@@ -71,25 +71,15 @@ static void dequeue(struct tcb *t)
         t->sched_next->sched_prev = t->sched_prev;
     else
         q->tail = t->sched_prev;
-    if (!q->head)
-        bitmap[t->priority / 64] &= ~BIT(t->priority % 64);
+    if (!q->head) {
+        sched_bitmap[t->priority / 64] &= ~BIT(t->priority % 64);
+        if (!sched_bitmap[t->priority / 64])
+            sched_bitmap_words &= ~BIT(t->priority / 64);
+    }
     t->sched_next = t->sched_prev = 0;
     t->queued = 0;
 }
 
-/* The highest priority with a queued thread, or -1. */
-static int highest(void)
-{
-    for (int w = N_PRIO / 64 - 1; w >= 0; w--)
-        if (bitmap[w])
-            return w * 64 + (int)log2_floor(bitmap[w]);
-    return -1;
-}
-
-int sched_best_priority(void)
-{
-    return highest();
-}
 
 void sched_wake(struct tcb *t)
 {
@@ -99,18 +89,6 @@ void sched_wake(struct tcb *t)
     candidate = t;
 }
 
-static __attribute__((noreturn)) void run(struct tcb *t)
-{
-    current = t;
-    if (!t->timeslice)
-        t->timeslice = TIMESLICE_TICKS;
-    arch_switch_to(t);
-}
-
-void sched_switch_direct(struct tcb *t)
-{
-    run(t);
-}
 
 void sched_make_runnable(struct tcb *t)
 {
@@ -156,7 +134,7 @@ void sched_tick(void)
         }
         return;
     }
-    if (highest() >= 0) {
+    if (sched_best_priority() >= 0) {
         idle_ticks = 0;
         return;
     }
@@ -190,7 +168,7 @@ void schedule(void)
     candidate = 0;
     if (cand && cand != cur && cand->state == THREAD_RUNNABLE && !cand->queued) {
         bool cur_runs = cur && cur->state == THREAD_RUNNABLE;
-        if ((!cur_runs || cand->priority > cur->priority) && (int)cand->priority >= highest()) {
+        if ((!cur_runs || cand->priority > cur->priority) && (int)cand->priority >= sched_best_priority()) {
             if (cur_runs)
                 enqueue(cur, true); /* preempted: it keeps its turn */
             enqueue(cand, true);    /* first in line for the pick below */
@@ -198,7 +176,7 @@ void schedule(void)
         }
         enqueue(cand, false);
     }
-    best = highest();
+    best = sched_best_priority();
     if (cur && cur->state == THREAD_RUNNABLE) {
         bool keep = best < cur->priority || (best == cur->priority && !resched);
         if (keep && has_vspace(cur)) {
@@ -210,11 +188,11 @@ void schedule(void)
     }
 pick:
     resched = false;
-    while ((best = highest()) >= 0) {
+    while ((best = sched_best_priority()) >= 0) {
         struct tcb *t = queues[best].head;
         dequeue(t);
         if (has_vspace(t))
-            run(t);
+            sched_switch_direct(t);
     }
     current = 0;
     arch_idle();

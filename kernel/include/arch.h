@@ -16,8 +16,9 @@ struct tcb;
 /* Console character output (polled serial). */
 void arch_console_putc(char c);
 
-/* Kernel virtual address of physical memory (direct map). */
-void *arch_phys_to_virt(uint64_t paddr);
+/* Kernel virtual address of physical memory (direct map): inline, from
+ * the architecture's arch_inline.h. */
+#include <arch_inline.h>
 
 /* Rights of a user page mapping. */
 #define MAP_READ  0x1
@@ -77,6 +78,9 @@ uint32_t arch_timer_hz(void);
 
 /* Scheduling: run the thread's user context; never returns. */
 __attribute__((noreturn)) void arch_switch_to(struct tcb *t);
+/* The same for a thread whose context was saved by its own system call
+ * and not changed since (the IPC fastpath's partners): no checks. */
+__attribute__((noreturn)) void arch_switch_to_saved(struct tcb *t);
 /* Wait for interrupts with no thread to run; never returns. */
 __attribute__((noreturn)) void arch_idle(void);
 

@@ -7,9 +7,15 @@
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
 
+#include <arch.h>
+#include <bits.h>
+#include <mica/tcb.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <tcb.h>
 
-struct tcb;
+#define SCHED_PRIORITIES (MICA_MAX_PRIORITY + 1)
+#define TIMESLICE_TICKS 2 /* timer ticks per turn */
 
 extern struct tcb *current; /* the thread whose context is live, or NULL in idle */
 
@@ -21,11 +27,39 @@ void sched_make_runnable(struct tcb *t);
  * current and everything ready; otherwise it is queued at the tail. The
  * decision is taken by the next schedule(). */
 void sched_wake(struct tcb *t);
+/* The ready queues' bitmaps (sched.c), for the inline functions below. */
+extern uint64_t sched_bitmap[SCHED_PRIORITIES / 64];
+extern uint64_t sched_bitmap_words;
+
 /* The highest priority of a ready (queued) thread, or -1. */
-int sched_best_priority(void);
-/* The IPC fastpath: current has blocked and t (RUNNABLE, not queued, with
- * its vspace_root set) takes the CPU, as schedule() would choose. */
-__attribute__((noreturn)) void sched_switch_direct(struct tcb *t);
+static inline int sched_best_priority(void)
+{
+    if (!sched_bitmap_words)
+        return -1;
+    unsigned w = log2_floor(sched_bitmap_words);
+    return (int)(w * 64 + log2_floor(sched_bitmap[w]));
+}
+
+/* Is no ready thread of a priority above p? */
+static inline bool sched_none_ready_above(unsigned p)
+{
+    if (!sched_bitmap_words)
+        return true;
+    unsigned w = p / 64;
+    if (sched_bitmap_words >> w >> 1)
+        return false; /* a higher word has a ready thread */
+    return (sched_bitmap[w] >> (p % 64) >> 1) == 0;
+}
+
+/* t (RUNNABLE, not queued, vspace_root checked) takes the CPU: used by
+ * schedule() and by the IPC fastpath when current has blocked. */
+static inline __attribute__((noreturn)) void sched_switch_direct(struct tcb *t)
+{
+    current = t;
+    if (!t->timeslice)
+        t->timeslice = TIMESLICE_TICKS;
+    arch_switch_to(t);
+}
 /* t stops being runnable (suspended, stopped, destroyed): take it off the queues. */
 void sched_remove(struct tcb *t);
 /* Change t's priority, keeping the queues and preemption right. */

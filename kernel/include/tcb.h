@@ -79,6 +79,8 @@ struct tcb {
 };
 
 _Static_assert(sizeof(struct tcb) <= (1u << MICA_TCB_BITS), "TCB fits its object size");
+/* The syscall entry (entry.S) passes &current->ctx as the thread itself. */
+_Static_assert(__builtin_offsetof(struct tcb, ctx) == 0, "ctx is a TCB's first member");
 
 void tcb_init(struct tcb *t, const char *name, uint64_t vspace_root);
 /* The kernel's view of t's IPC buffer (through the frame cap in its TCB

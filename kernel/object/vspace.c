@@ -14,14 +14,7 @@
 #include <mica/vspace.h>
 #include <vspace.h>
 
-#define ASID_BITS 16
-
-struct asid_entry {
-    uint64_t root;       /* PML4 physical address, 0 if free */
-    uint64_t generation; /* advanced on release */
-};
-
-static struct asid_entry asids[MICA_MAX_ASIDS];
+struct asid_entry asid_table[MICA_MAX_ASIDS];
 static unsigned asids_used = 1; /* ASID 0 is never used: word 0 means "unmapped" */
 
 bool asid_available(unsigned count)
@@ -32,10 +25,10 @@ bool asid_available(unsigned count)
 uint64_t asid_assign(uint64_t root)
 {
     for (unsigned i = 1; i < MICA_MAX_ASIDS; i++) {
-        if (!asids[i].root) {
-            asids[i].root = root;
+        if (!asid_table[i].root) {
+            asid_table[i].root = root;
             asids_used++;
-            return i | (asids[i].generation << ASID_BITS);
+            return i | (asid_table[i].generation << ASID_BITS);
         }
     }
     return 0; /* callers check asid_available() first */
@@ -44,16 +37,10 @@ uint64_t asid_assign(uint64_t root)
 static struct asid_entry *lookup(uint64_t word)
 {
     uint64_t i = word & MASK(ASID_BITS);
-    if (i == 0 || i >= MICA_MAX_ASIDS || !asids[i].root ||
-        asids[i].generation != word >> ASID_BITS)
+    if (i == 0 || i >= MICA_MAX_ASIDS || !asid_table[i].root ||
+        asid_table[i].generation != word >> ASID_BITS)
         return 0;
-    return &asids[i];
-}
-
-uint64_t asid_root(uint64_t word)
-{
-    struct asid_entry *e = lookup(word);
-    return e ? e->root : 0;
+    return &asid_table[i];
 }
 
 void asid_release(uint64_t word)

@@ -24,7 +24,11 @@
 
 static struct arch_fpu_state fpu_initial;
 static struct tcb *fpu_owner;
-static struct tcb *last_thread; /* whose FS/GS bases the MSRs hold */
+/* The FS/GS bases last written to the MSRs. User code cannot set a base
+ * itself (CR4.FSGSBASE is off) except to 0, by loading a segment selector
+ * (every descriptor it may load has base 0), so the MSRs hold either these
+ * values or 0. */
+static uint64_t fs_written, gs_written;
 
 static void fpu_init(void)
 {
@@ -78,35 +82,53 @@ void arch_tcb_release(struct tcb *t)
 {
     if (fpu_owner == t)
         fpu_owner = 0; /* its state dies with it: nothing to save */
-    if (last_thread == t)
-        last_thread = 0;
+}
+
+/* Returning to a non-canonical rip would fault in the kernel: it is the
+ * thread's fault. */
+static __attribute__((noinline, noreturn)) void bad_rip(struct tcb *t)
+{
+    struct fault f = { .kind = FAULT_EXCEPTION, .ip = t->ctx.rip, .code = 13,
+                       .what = "#GP general protection", .detail = "non-canonical rip" };
+    fault_handle(t, &f);
+    schedule();
 }
 
 void arch_switch_to(struct tcb *t)
 {
     struct arch_context *c = &t->ctx;
-    if (c->rip >= USER_CANONICAL_END) {
-        /* Returning there would fault in the kernel: it is the thread's fault. */
-        struct fault f = { .kind = FAULT_EXCEPTION, .ip = c->rip, .code = 13,
-                           .what = "#GP general protection", .detail = "non-canonical rip" };
-        fault_handle(t, &f);
-        schedule();
-    }
+    if (__builtin_expect(c->rip >= USER_CANONICAL_END, 0))
+        bad_rip(t);
     c->cs = SEL_USER_CODE;
     c->ss = SEL_USER_DATA;
     c->rflags = (c->rflags & RFLAGS_USER_MASK) | RFLAGS_IF | RFLAGS_RSVD;
+    arch_switch_to_saved(t);
+}
 
+/*
+ * A context saved by the thread's own `syscall` needs no checks: rip came
+ * from rcx and is canonical (the last user page, where a `syscall` could
+ * end at the canonical boundary, cannot be mapped: MICA_USER_TOP), rflags
+ * from r11 holds only what the thread could set itself, and cs/ss are not
+ * used by sysret.
+ */
+void arch_switch_to_saved(struct tcb *t)
+{
+    struct arch_context *c = &t->ctx;
     cur_ctx_end = (uint64_t)(c + 1);
     tss_set_rsp0(cur_ctx_end);
     if (read_cr3() != t->vspace_root)
         write_cr3(t->vspace_root);
     fpu_switch(t);
-    /* A thread can change its own bases behind our back (loading %fs), so
-     * load them whenever a different thread runs, not only when they differ. */
-    if (t != last_thread) {
+    /* The MSRs hold the written value or 0 (see fs_written): only a base
+     * that is 0 and was written as 0 is certainly in place already. */
+    if (t->fs_base | fs_written) {
         wrmsr(MSR_FS_BASE, t->fs_base);
+        fs_written = t->fs_base;
+    }
+    if (t->gs_base | gs_written) {
         wrmsr(MSR_GS_BASE, t->gs_base);
-        last_thread = t;
+        gs_written = t->gs_base;
     }
     arch_return_to_user(c);
 }

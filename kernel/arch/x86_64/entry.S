@@ -10,6 +10,7 @@
  * Kernel-mode exceptions build the same frame on the kernel stack.
  */
 #include "asm.h"
+#include <mica/syscall.h>
 
 .macro SAVE_GPRS
     push %rax
@@ -116,9 +117,22 @@ syscall_entry:
     push $0
     push $VECTOR_SYSCALL
     SAVE_GPRS
-    mov %rsp, %rdi
+    mov %rsp, %rbx                      /* &current->ctx, which is current itself */
     movabs $kernel_stack_top, %rsp
     xor %ebp, %ebp
+    /* The IPC fastpath (kernel/core/fastpath.c) first: it completes the
+     * call and never returns, or returns having changed nothing. */
+    cmpb $0, fastpath_enabled(%rip)
+    je 2f
+    mov %rbx, %rdi
+    cmp $MICA_SYS_CALL, %rax
+    jne 1f
+    call fastpath_call
+    jmp 2f
+1:  cmp $MICA_SYS_REPLY_RECV, %rax
+    jne 2f
+    call fastpath_reply_recv
+2:  mov %rbx, %rdi
     call syscall_from_user              /* does not return */
     ud2
 

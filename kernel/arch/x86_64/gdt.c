@@ -11,21 +11,9 @@
 #include "x86.h"
 #include <stdint.h>
 
-struct tss {
-    uint32_t reserved0;
-    uint64_t rsp[3];
-    uint64_t reserved1;
-    uint64_t ist[7];
-    uint64_t reserved2;
-    uint16_t reserved3;
-    uint16_t iomap_base;
-} __attribute__((packed));
-
-_Static_assert(sizeof(struct tss) == 104, "TSS layout");
-
 #define IST_STACK_SIZE 4096
 
-static struct tss tss;
+struct tss tss;
 static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 
 static uint64_t gdt[8] = {
@@ -68,7 +56,3 @@ void gdt_init(void)
     __asm__ volatile("ltr %w0" ::"r"(SEL_TSS));
 }
 
-void tss_set_rsp0(uint64_t rsp0)
-{
-    tss.rsp[0] = rsp0;
-}

@@ -33,13 +33,8 @@
 #define LARGE_PAGE (1ull << 21)
 
 static uint64_t kernel_pml4[512] __attribute__((aligned(4096)));
-static uint64_t phys_window = KERNEL_VBASE; /* DIRECT_MAP_BASE once paging_init is done */
+uint64_t arch_phys_window = KERNEL_VBASE; /* DIRECT_MAP_BASE once paging_init is done */
 static struct memmap *boot_mem;             /* page-table memory, at boot only */
-
-void *arch_phys_to_virt(uint64_t paddr)
-{
-    return (void *)(phys_window + paddr);
-}
 
 uint64_t arch_kernel_virt_to_phys(const void *p)
 {
@@ -81,7 +76,7 @@ static uint64_t *walk(uint64_t *pml4, uint64_t vaddr, unsigned level, struct mem
             uint64_t *next = mem ? alloc_table(mem) : 0;
             if (!next)
                 return 0;
-            *e = (((uint64_t)next - phys_window) & PTE_ADDR) | table_flags;
+            *e = (((uint64_t)next - arch_phys_window) & PTE_ADDR) | table_flags;
         } else if (*e & PTE_PS) {
             return 0;
         }
@@ -135,13 +130,13 @@ void paging_init(const struct memmap *ram, struct memmap *mem)
         uint64_t *t = alloc_table(mem);
         if (!t)
             panic("out of boot memory for kernel page tables");
-        kernel_pml4[i] = ((uint64_t)t - phys_window) | PTE_P | PTE_W;
+        kernel_pml4[i] = ((uint64_t)t - arch_phys_window) | PTE_P | PTE_W;
     }
     map_direct(ram);
     map_kernel_image();
     write_cr4(read_cr4() | CR4_PGE);
     write_cr3(paging_kernel_root());
-    phys_window = DIRECT_MAP_BASE;
+    arch_phys_window = DIRECT_MAP_BASE;
 }
 
 void *paging_map_mmio(uint64_t paddr)
@@ -164,7 +159,7 @@ uint64_t arch_boot_vspace_create(struct memmap *mem)
     uint64_t *root = alloc_table(mem);
     if (!root)
         return 0;
-    uint64_t paddr = (uint64_t)root - phys_window;
+    uint64_t paddr = (uint64_t)root - arch_phys_window;
     arch_vspace_init(paddr);
     return paddr;
 }

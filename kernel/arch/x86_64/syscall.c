@@ -3,11 +3,10 @@
  * include/mica/syscall.h and hand generic code the call. A non-negative
  * rax is not a Mica call but an UnknownSyscall fault (DESIGN.md §2).
  *
- * Call and ReplyRecv try the IPC fastpath first; it either completes the
- * call (and never returns here) or leaves everything to the general path.
+ * Call and ReplyRecv have tried the IPC fastpath already (entry.S); it
+ * either completed the call or left everything to the general path here.
  */
 #include "x86.h"
-#include <fastpath.h>
 #include <fault.h>
 #include <ipc.h>
 #include <mica/syscall.h>
@@ -19,16 +18,6 @@ void syscall_from_user(struct arch_context *ctx)
 {
     struct tcb *t = current;
     int64_t number = (int64_t)ctx->rax;
-    if (number == MICA_SYS_CALL || number == MICA_SYS_REPLY_RECV) {
-        if (fastpath_enabled) {
-            if (number == MICA_SYS_CALL)
-                fastpath_call(t);
-            else
-                fastpath_reply_recv(t);
-        }
-        ipc_syscall(t, number);
-        schedule();
-    }
     if (number >= 0) {
         arch_ctx_rewind_syscall(ctx); /* the fault is at the `syscall` itself */
         struct fault f = {
@@ -40,7 +29,7 @@ void syscall_from_user(struct arch_context *ctx)
         fault_handle(t, &f);
         schedule();
     }
-    if (number >= MICA_SYS_REPLY && number <= MICA_SYS_SEND) {
+    if (number >= MICA_SYS_REPLY && number <= MICA_SYS_CALL) {
         ipc_syscall(t, number);
         schedule();
     }

@@ -12,7 +12,24 @@ struct tcb;
 
 void serial_init(void);
 void gdt_init(void);
-void tss_set_rsp0(uint64_t rsp0);
+/* The task-state segment: only the stack pointers matter in long mode. */
+struct tss {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss) == 104, "TSS layout");
+extern struct tss tss;
+
+/* Where the CPU saves user state on an interrupt from ring 3. */
+static inline void tss_set_rsp0(uint64_t rsp0)
+{
+    tss.rsp[0] = rsp0;
+}
 void idt_init(void);
 void cpu_init(void);
 
