@@ -124,7 +124,7 @@ $(TESTRUN): $(wildcard tools/testrun/*.c tools/testrun/*.h) include/mica/debug.h
 	$(call msg,HOSTCC,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^)
 
-$(BENCHRUN): $(wildcard tools/bench/*.c tools/bench/*.h)
+$(BENCHRUN): $(wildcard tools/bench/*.c tools/bench/*.h) include/mica/debug.h
 	@mkdir -p $(dir $@)
 	$(call msg,HOSTCC,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^)

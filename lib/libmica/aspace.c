@@ -1,6 +1,9 @@
 /* libmica: cloning the running image into a new address space (see mica_aspace.h). */
 #include <mica/layout.h>
 #include <mica_aspace.h>
+#include <stddef.h>
+
+void *memcpy(void *dst, const void *src, size_t n); /* string.c */
 
 /* The parts of the ELF64 headers read here. */
 struct elf64_ehdr {
@@ -31,7 +34,7 @@ static mica_word_t fail(struct mica_aspace *as, struct mica_sysret r)
     return r.status;
 }
 
-static mica_word_t next_slot(struct mica_aspace *as, mica_cptr_t *slot)
+mica_word_t mica_aspace_slot(struct mica_aspace *as, mica_cptr_t *slot)
 {
     if (as->slot_next >= as->slot_end) {
         as->error_detail = as->slot_end;
@@ -52,7 +55,7 @@ void mica_aspace_self(struct mica_aspace *as)
 mica_word_t mica_aspace_alloc(struct mica_aspace *as, unsigned type, unsigned size_bits,
                               mica_cptr_t *slot)
 {
-    mica_word_t err = next_slot(as, slot);
+    mica_word_t err = mica_aspace_slot(as, slot);
     if (err)
         return err;
     struct mica_sysret r =
@@ -96,7 +99,7 @@ mica_word_t mica_aspace_share(struct mica_aspace *as, mica_cptr_t frame, mica_wo
                               unsigned rights)
 {
     mica_cptr_t copy;
-    mica_word_t err = next_slot(as, &copy);
+    mica_word_t err = mica_aspace_slot(as, &copy);
     if (err)
         return err;
     struct mica_sysret r = mica_cnode_copy(MICA_CAP_INIT_CNODE, copy, 64, MICA_CAP_INIT_CNODE,

@@ -45,7 +45,7 @@
 #define MICA_ASPACE_SCRATCH 0x00007ffe00000000ull
 
 struct mica_aspace {
-    /* Filled in by the caller before mica_aspace_init_* : */
+    /* Filled in by the caller (before anything is allocated): */
     mica_cptr_t untyped;   /* RAM untyped every object is retyped from */
     mica_cptr_t slot_next; /* next free slot of the root CNode (depth 64) */
     mica_cptr_t slot_end;  /* first slot not to use */
@@ -70,6 +70,9 @@ void mica_aspace_self(struct mica_aspace *as);
  * stack and an IPC buffer. untyped, slot_next, slot_end (and optionally
  * scratch) must be set. */
 mica_word_t mica_aspace_clone(struct mica_aspace *as);
+
+/* Take the next free slot (for a cap the caller makes itself). */
+mica_word_t mica_aspace_slot(struct mica_aspace *as, mica_cptr_t *slot);
 
 /* Retype one object of `type` (size_bits for untyped/CNode) from
  * as->untyped into the next free slot, returned in *slot. */
