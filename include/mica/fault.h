@@ -10,7 +10,8 @@
  *       0..n-1 of the reply (n = its length, at most MICA_USER_CONTEXT_WORDS)
  *       replace the first n registers of struct mica_user_context (rip, rsp,
  *       rflags, rax, ...); n = 0 leaves them as they are, so the faulting
- *       instruction runs again.
+ *       instruction runs again. rflags keeps only the flags user code may
+ *       change; a non-canonical fs_base/gs_base is ignored.
  *   any other label: the thread is suspended (TCB_Resume restarts it).
  * Without a fault endpoint the kernel reports the fault on the console and
  * stops the thread. docs/faults.md has the details.

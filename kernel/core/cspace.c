@@ -40,6 +40,17 @@ int cspace_lookup(const struct cap *root, uint64_t cptr, unsigned depth, bool ex
     if (root->type != CAP_CNODE)
         return fail(out, MICA_LOOKUP_INVALID_ROOT, depth);
 
+    /* The common case in one step: a root CNode that resolves the whole
+     * CPtr by itself (guard + radix = depth = 64, as the root task's). */
+    if (depth == MICA_WORD_BITS && root->guard_bits + root->size_bits == MICA_WORD_BITS) {
+        if ((cptr >> root->size_bits) != root->word1)
+            return fail(out, MICA_LOOKUP_GUARD_MISMATCH, depth);
+        out->slot = &cnode_slots(root)[cptr & MASK(root->size_bits)];
+        out->failure = 0;
+        out->bits_left = 0;
+        return MICA_OK;
+    }
+
     const struct cap *node = root;
     unsigned left = depth;
     for (;;) {

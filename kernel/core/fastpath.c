@@ -61,23 +61,34 @@ static inline struct endpoint *fast_endpoint(struct tcb *t, unsigned rights, uin
     return arch_phys_to_virt(c->paddr);
 }
 
+/* The partner's address space, checked now (as has_vspace() in sched.c). */
+static __attribute__((noinline)) uint64_t fast_check_vspace(struct tcb *p)
+{
+    const struct cap *vs = &p->slots[TCB_SLOT_VSPACE].cap;
+    uint64_t root = vs->type == CAP_VSPACE ? asid_root(vs->word1) : 0;
+    if (root) {
+        p->vspace_root = root;
+        p->vspace_epoch = vspace_epoch;
+    }
+    return root;
+}
+
 /* The partner may take the CPU directly: nothing ready outranks it and its
  * address space is alive. Returns its page-table root, or 0. */
-static inline uint64_t fast_partner_root(const struct tcb *p)
+static inline uint64_t fast_partner_root(struct tcb *p)
 {
     if (!sched_none_ready_above(p->priority))
         return 0;
-    const struct cap *vs = &p->slots[TCB_SLOT_VSPACE].cap;
-    return vs->type == CAP_VSPACE ? asid_root(vs->word1) : 0;
+    if (p->vspace_epoch == vspace_epoch)
+        return p->vspace_root; /* checked, and no VSpace changed since */
+    return fast_check_vspace(p);
 }
 
-static inline __attribute__((always_inline, noreturn)) void fast_deliver(struct tcb *to, struct tcb *from, uint64_t badge, uint64_t tag,
-                                uint64_t root)
+static inline __attribute__((always_inline, noreturn)) void fast_deliver(struct tcb *to, struct tcb *from, uint64_t badge, uint64_t tag)
 {
     arch_ctx_copy_mrs(&to->ctx, &from->ctx, (unsigned)(tag & FAST_TAG_MASK));
     arch_ctx_set_received(&to->ctx, badge, tag & ~KERNEL_TAG_BITS);
     to->state = THREAD_RUNNABLE;
-    to->vspace_root = root;
     fastpath_hits++;
     /* As sched_switch_direct(), without re-checking a context its own
      * system call saved. */
@@ -107,8 +118,6 @@ void fastpath_call(struct tcb *t)
         ep->head->ipc_prev = 0;
     else
         ep->tail = 0, ep->state = EP_IDLE;
-    r->ipc_next = 0;
-    r->blocked_on = 0;
     /* The caller waits for the reply cap the receiver now holds (an empty
      * slot is all zero, links included: only these fields change). */
     reply->cap.type = CAP_REPLY;
@@ -116,7 +125,7 @@ void fastpath_call(struct tcb *t)
     reply->cap.word1 = (uint64_t)t;
     t->state = THREAD_BLOCKED_REPLY;
     t->reply_cte = reply;
-    fast_deliver(r, t, badge, tag, root);
+    fast_deliver(r, t, badge, tag);
 }
 
 void fastpath_reply_recv(struct tcb *t)
@@ -150,5 +159,5 @@ void fastpath_reply_recv(struct tcb *t)
         ep->head = t;
     ep->tail = t;
     ep->state = EP_RECV;
-    fast_deliver(caller, t, 0, tag, root);
+    fast_deliver(caller, t, 0, tag);
 }

@@ -10,6 +10,7 @@
 #include <arch.h>
 #include <console.h>
 #include <fault.h>
+#include <format.h>
 #include <ipc.h>
 #include <mica/cap.h>
 #include <mica/fault.h>
@@ -22,10 +23,23 @@ _Static_assert(MICA_FAULT_SYSCALL_LENGTH == MICA_USER_CONTEXT_WORDS,
 void fault_stop(struct tcb *t, const struct fault *f, const char *why)
 {
     const char *sep = why ? "; " : "", *reason = why ? why : "";
+    char detail[96];
+    /* The text is made only here: a fault that goes to a handler costs no
+     * formatting. */
+    if (f->detail)
+        format_buf(detail, sizeof(detail), "%s", f->detail);
+    else if (f->kind == FAULT_PAGE)
+        format_buf(detail, sizeof(detail), "%s, %s%s",
+                   (f->error & MICA_PF_IFETCH) ? "instruction fetch"
+                   : (f->error & MICA_PF_WRITE) ? "write" : "read",
+                   (f->error & MICA_PF_PRESENT) ? "protection violation" : "not present",
+                   (f->error & MICA_PF_RSVD) ? ", reserved bit set" : "");
+    else
+        format_buf(detail, sizeof(detail), "error code 0x%lx", f->error);
     switch (f->kind) {
     case FAULT_PAGE:
         kprintf("mica: fault: thread '%s': %s at address 0x%lx (%s), rip 0x%lx%s%s; thread stopped\n",
-                t->name, f->what, f->addr, f->detail, f->ip, sep, reason);
+                t->name, f->what, f->addr, detail, f->ip, sep, reason);
         break;
     case FAULT_UNKNOWN_SYSCALL:
         kprintf("mica: fault: thread '%s': unknown syscall %lu at rip 0x%lx%s%s; thread stopped\n",
@@ -34,7 +48,7 @@ void fault_stop(struct tcb *t, const struct fault *f, const char *why)
     case FAULT_EXCEPTION:
     case FAULT_NONE:
         kprintf("mica: fault: thread '%s': %s (%s) at rip 0x%lx%s%s; thread stopped\n", t->name,
-                f->what, f->detail, f->ip, sep, reason);
+                f->what, detail, f->ip, sep, reason);
         break;
     }
     t->fault_kind = FAULT_NONE;
@@ -60,10 +74,6 @@ void fault_handle(struct tcb *t, const struct fault *f)
 
 uint64_t fault_message(const struct tcb *t, uint64_t *w, unsigned *n)
 {
-    struct mica_user_context u;
-    arch_context_to_user(&t->ctx, &u);
-    u.fs_base = t->fs_base;
-    u.gs_base = t->gs_base;
     switch (t->fault_kind) {
     case FAULT_PAGE:
         w[MICA_FAULT_PAGE_IP] = t->fault_ip;
@@ -72,6 +82,10 @@ uint64_t fault_message(const struct tcb *t, uint64_t *w, unsigned *n)
         *n = MICA_FAULT_PAGE_LENGTH;
         return MICA_FAULT_PAGE;
     case FAULT_UNKNOWN_SYSCALL: {
+        struct mica_user_context u;
+        arch_context_to_user(&t->ctx, &u);
+        u.fs_base = t->fs_base;
+        u.gs_base = t->gs_base;
         const uint64_t *r = (const uint64_t *)&u;
         for (unsigned i = 0; i < MICA_USER_CONTEXT_WORDS; i++)
             w[i] = r[i];
@@ -82,8 +96,8 @@ uint64_t fault_message(const struct tcb *t, uint64_t *w, unsigned *n)
         w[MICA_FAULT_EXC_IP] = t->fault_ip;
         w[MICA_FAULT_EXC_VECTOR] = t->fault_code;
         w[MICA_FAULT_EXC_ERROR] = t->fault_error;
-        w[MICA_FAULT_EXC_SP] = u.rsp;
-        w[MICA_FAULT_EXC_FLAGS] = u.rflags;
+        w[MICA_FAULT_EXC_SP] = arch_ctx_sp(&t->ctx);
+        w[MICA_FAULT_EXC_FLAGS] = arch_ctx_flags(&t->ctx);
         *n = MICA_FAULT_EXC_LENGTH;
         return MICA_FAULT_EXCEPTION;
     }

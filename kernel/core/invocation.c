@@ -43,23 +43,18 @@ int inv_cap(const struct invocation *inv, unsigned i, struct cte **slot, uint64_
     return MICA_OK;
 }
 
-struct syscall_result invoke(struct tcb *t, const struct syscall_args *a)
+struct syscall_result invoke(struct tcb *t, struct cte *slot, const struct syscall_args *a)
 {
-    struct lookup l;
-    int err = cspace_lookup(&t->slots[TCB_SLOT_CSPACE].cap, a->arg[0], MICA_WORD_BITS, false, &l);
-    if (err)
-        return inv_error((uint64_t)err, lookup_detail(&l));
-
     struct invocation inv = {
         .thread = t,
-        .slot = l.slot,
+        .slot = slot,
         .label = mica_tag_label(a->arg[1]),
         .length = mica_tag_length(a->arg[1]),
         .n_caps = mica_tag_caps(a->arg[1]),
         .mr_regs = { a->arg[2], a->arg[3], a->arg[4], a->arg[5] },
         .ipc = tcb_ipc_buffer(t),
     };
-    switch (l.slot->cap.type) {
+    switch (slot->cap.type) {
     case CAP_CNODE: return cnode_invoke(&inv);
     case CAP_UNTYPED: return untyped_invoke(&inv);
     case CAP_FRAME: return frame_invoke(&inv);

@@ -258,7 +258,7 @@ static void do_send(struct tcb *t, long number)
         a.arg[1] = arch_ctx_tag(&t->ctx);
         for (unsigned i = 0; i < MICA_MSG_REGS_IN_CPU; i++)
             a.arg[2 + i] = arch_ctx_mr(&t->ctx, i);
-        struct syscall_result r = invoke(t, &a);
+        struct syscall_result r = invoke(t, slot, &a);
         result(t, r.status, r.value);
         return;
     }

@@ -101,6 +101,8 @@ void object_cap_deleted(struct cap *cap)
         mapping_remove(cap);
     if (cap->type == CAP_REPLY)
         reply_cap_deleted(cap); /* unused: its caller gives up */
+    if (cap->type == CAP_VSPACE)
+        vspace_epoch++; /* threads re-check their address space before running */
 }
 
 void object_finalise(const struct cap *cap)

@@ -149,6 +149,8 @@ void sched_tick(void)
  * (deleted or revoked), the thread cannot run and is stopped. */
 static bool has_vspace(struct tcb *t)
 {
+    if (t->vspace_epoch == vspace_epoch)
+        return true; /* nothing changed since the last check */
     const struct cap *vs = &t->slots[TCB_SLOT_VSPACE].cap;
     uint64_t root = vs->type == CAP_VSPACE ? asid_root(vs->word1) : 0;
     if (!root) {
@@ -158,26 +160,48 @@ static bool has_vspace(struct tcb *t)
         return false;
     }
     t->vspace_root = root;
+    t->vspace_epoch = vspace_epoch;
     return true;
 }
 
+static __attribute__((noinline, noreturn)) void schedule_general(void);
+
 void schedule(void)
 {
+    /* Most system calls change nothing: the caller keeps the CPU unless its
+     * turn is over, a ready thread outranks it or address spaces changed
+     * (has_vspace). Nobody changes a running thread's registers, page
+     * tables or FPU owner meanwhile, so it just resumes. */
+    struct tcb *cur = current;
+    if (!candidate && !resched && cur && cur->state == THREAD_RUNNABLE &&
+        cur->vspace_epoch == vspace_epoch && sched_none_ready_above(cur->priority))
+        arch_resume(cur);
+    schedule_general();
+}
+
+static void schedule_general(void)
+{
     struct tcb *cur = current, *cand = candidate;
-    int best;
-    candidate = 0;
-    if (cand && cand != cur && cand->state == THREAD_RUNNABLE && !cand->queued) {
-        bool cur_runs = cur && cur->state == THREAD_RUNNABLE;
-        if ((!cur_runs || cand->priority > cur->priority) && (int)cand->priority >= sched_best_priority()) {
-            if (cur_runs)
-                enqueue(cur, true); /* preempted: it keeps its turn */
-            enqueue(cand, true);    /* first in line for the pick below */
-            goto pick;
+    bool cur_runs = cur && cur->state == THREAD_RUNNABLE;
+    if (!cand) {
+        if (cur_runs && !resched && sched_none_ready_above(cur->priority) && has_vspace(cur))
+            arch_switch_to(cur);
+    } else {
+        candidate = 0;
+        if (cand != cur && cand->state == THREAD_RUNNABLE && !cand->queued) {
+            if ((!cur_runs || cand->priority > cur->priority) &&
+                sched_none_ready_above(cand->priority)) {
+                if (cur_runs)
+                    enqueue(cur, true); /* preempted: it keeps its turn */
+                if (has_vspace(cand))
+                    sched_switch_direct(cand);
+                goto pick;
+            }
+            enqueue(cand, false);
         }
-        enqueue(cand, false);
     }
-    best = sched_best_priority();
-    if (cur && cur->state == THREAD_RUNNABLE) {
+    if (cur && cur->state == THREAD_RUNNABLE) { /* has_vspace() may have stopped it */
+        int best = sched_best_priority();
         bool keep = best < cur->priority || (best == cur->priority && !resched);
         if (keep && has_vspace(cur)) {
             resched = false;
@@ -188,6 +212,7 @@ void schedule(void)
     }
 pick:
     resched = false;
+    int best;
     while ((best = sched_best_priority()) >= 0) {
         struct tcb *t = queues[best].head;
         dequeue(t);

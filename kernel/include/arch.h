@@ -81,6 +81,9 @@ __attribute__((noreturn)) void arch_switch_to(struct tcb *t);
 /* The same for a thread whose context was saved by its own system call
  * and not changed since (the IPC fastpath's partners): no checks. */
 __attribute__((noreturn)) void arch_switch_to_saved(struct tcb *t);
+/* Return to the thread that entered the kernel (t == current, running in
+ * its own address space with its own FPU state, context untouched). */
+__attribute__((noreturn)) void arch_resume(struct tcb *t);
 /* Wait for interrupts with no thread to run; never returns. */
 __attribute__((noreturn)) void arch_idle(void);
 

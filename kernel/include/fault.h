@@ -24,8 +24,8 @@ struct fault {
     uint64_t addr;   /* FAULT_PAGE: faulting data or instruction address */
     uint64_t code;   /* syscall number, or exception vector */
     uint64_t error;  /* CPU error code */
-    const char *what; /* short name, e.g. "#GP general protection" */
-    char detail[96];  /* decoded error code, e.g. "write, not present" */
+    const char *what;   /* short name, e.g. "#GP general protection" */
+    const char *detail; /* for a report, or NULL: the error code decoded then */
 };
 
 /* t faulted: send the fault to its fault endpoint (t then waits for the

@@ -36,7 +36,8 @@ int inv_cap(const struct invocation *inv, unsigned i, struct cte **slot, uint64_
 int inv_lookup_slot(const struct cap *root, uint64_t index, uint64_t depth, struct cte **slot,
                     uint64_t *detail);
 
-struct syscall_result invoke(struct tcb *t, const struct syscall_args *a);
+/* Invoke the (non-endpoint) cap in `slot`, which t's CPtr argument named. */
+struct syscall_result invoke(struct tcb *t, struct cte *slot, const struct syscall_args *a);
 
 /* Per-object decoders. */
 struct syscall_result cnode_invoke(struct invocation *inv);

@@ -41,7 +41,7 @@ static inline int sched_best_priority(void)
 }
 
 /* Is no ready thread of a priority above p? */
-static inline bool sched_none_ready_above(unsigned p)
+static inline __attribute__((always_inline)) bool sched_none_ready_above(unsigned p)
 {
     if (!sched_bitmap_words)
         return true;

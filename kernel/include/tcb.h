@@ -74,6 +74,7 @@ struct tcb {
     uint64_t fault_ip, fault_addr, fault_code, fault_error;
     uint64_t fs_base, gs_base;
     uint64_t vspace_root;     /* physical address of the top-level page table */
+    uint64_t vspace_epoch;    /* vspace_epoch when vspace_root was last checked */
     uint64_t ipc_buffer;      /* user address of the IPC buffer (its frame: slot IPC_BUFFER) */
     char name[TCB_NAME_MAX];
 };
@@ -87,8 +88,8 @@ void tcb_init(struct tcb *t, const char *name, uint64_t vspace_root);
  * slot, so a buffer whose frame cap is gone is simply absent), or NULL. */
 struct mica_ipc_buffer *tcb_ipc_buffer(const struct tcb *t);
 /* Overwrite the first n (<= MICA_USER_CONTEXT_WORDS) registers of t in
- * struct mica_user_context order; invalid FS/GS bases are refused (false,
- * nothing written). */
+ * struct mica_user_context order. An invalid (non-canonical) FS/GS base is
+ * not written, and the result is then false; the other registers are. */
 bool tcb_write_user_regs(struct tcb *t, const uint64_t *w, unsigned n);
 /* The last capability to the TCB is gone: make sure it never runs again. */
 void tcb_finalise(struct tcb *t);

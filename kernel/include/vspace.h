@@ -18,6 +18,11 @@ bool asid_available(unsigned count);
 uint64_t asid_assign(uint64_t root);
 /* The VSpace is being destroyed: its ASID word stops resolving. */
 void asid_release(uint64_t asid_word);
+/* Advanced whenever a VSpace cap is deleted or a TCB is given a VSpace,
+ * so a thread whose address space was checked at the current epoch
+ * (tcb.vspace_epoch) needs no new check before it runs. */
+extern uint64_t vspace_epoch;
+
 /* The ASID table (vspace.c): an ASID word is index | generation << bits. */
 #define ASID_BITS 16
 struct asid_entry {

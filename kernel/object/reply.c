@@ -54,7 +54,7 @@ static void fault_reply(struct tcb *caller, struct tcb *server)
     for (unsigned i = 0; i < n; i++)
         w[i] = i < MICA_MSG_REGS_IN_CPU ? arch_ctx_mr(&server->ctx, i) : b->mr[i];
     if (n)
-        tcb_write_user_regs(caller, w, n); /* a bad FS/GS base: registers unchanged */
+        tcb_write_user_regs(caller, w, n); /* a bad FS/GS base is ignored */
     sched_wake(caller);
 }
 

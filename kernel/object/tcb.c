@@ -8,6 +8,7 @@
  * included, a priority or MCP above its own MCP.
  */
 #include <arch.h>
+#include <stddef.h>
 #include <cnode.h>
 #include <cspace.h>
 #include <ipc.h>
@@ -170,6 +171,7 @@ static struct syscall_result configure(struct invocation *inv, struct tcb *t)
     struct cap tcb_cap = inv->slot->cap;
     set_slot(inv, &tcb_cap, t, TCB_SLOT_CSPACE, cspace, &cs);
     set_slot(inv, &tcb_cap, t, TCB_SLOT_VSPACE, vspace, &vs);
+    vspace_epoch++; /* t's address space changed */
     set_slot(inv, &tcb_cap, t, TCB_SLOT_IPC_BUFFER, frame, &fr);
     set_slot(inv, &tcb_cap, t, TCB_SLOT_FAULT_EP, fault_ep, &fe);
     t->ipc_buffer = buffer;
@@ -220,17 +222,24 @@ static struct syscall_result read_registers(struct invocation *inv, struct tcb *
 
 bool tcb_write_user_regs(struct tcb *t, const uint64_t *w, unsigned n)
 {
-    struct mica_user_context u;
-    read_context(t, &u);
-    mica_word_t *dst = (mica_word_t *)&u;
-    for (unsigned i = 0; i < n && i < MICA_USER_CONTEXT_WORDS; i++)
-        dst[i] = w[i];
-    if (!arch_valid_user_base(u.fs_base) || !arch_valid_user_base(u.gs_base))
-        return false;
-    arch_context_from_user(&t->ctx, &u);
-    t->fs_base = u.fs_base;
-    t->gs_base = u.gs_base;
-    return true;
+    const unsigned fs = offsetof(struct mica_user_context, fs_base) / sizeof(mica_word_t);
+    const unsigned gs = offsetof(struct mica_user_context, gs_base) / sizeof(mica_word_t);
+    bool ok = true;
+    for (unsigned i = 0; i < n && i < fs; i++)
+        arch_context_set_user_reg(&t->ctx, i, w[i]);
+    if (n > fs) {
+        if (arch_valid_user_base(w[fs]))
+            t->fs_base = w[fs];
+        else
+            ok = false;
+    }
+    if (n > gs) {
+        if (arch_valid_user_base(w[gs]))
+            t->gs_base = w[gs];
+        else
+            ok = false;
+    }
+    return ok;
 }
 
 /* Registers are about to be rewritten: a blocked thread leaves its IPC
@@ -256,12 +265,10 @@ static struct syscall_result write_registers(struct invocation *inv, struct tcb 
     for (unsigned i = 0; i < count; i++)
         if (!inv_mr(inv, 2 + i, &w[i]))
             return inv_error(MICA_ERR_TRUNCATED, 2 + i);
-    struct mica_user_context check;
-    read_context(t, &check);
-    for (unsigned i = 0; i < count; i++)
-        ((mica_word_t *)&check)[i] = w[i];
-    if (!arch_valid_user_base(check.fs_base) || !arch_valid_user_base(check.gs_base))
-        return inv_error(MICA_ERR_INVALID_ARGUMENT, 0);
+    const unsigned fs = offsetof(struct mica_user_context, fs_base) / sizeof(mica_word_t);
+    for (unsigned i = fs; i < count; i++)
+        if (!arch_valid_user_base(w[i]))
+            return inv_error(MICA_ERR_INVALID_ARGUMENT, 0);
     restart(t);
     tcb_write_user_regs(t, w, (unsigned)count);
     if (flags & 1)

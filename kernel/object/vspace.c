@@ -15,6 +15,7 @@
 #include <vspace.h>
 
 struct asid_entry asid_table[MICA_MAX_ASIDS];
+uint64_t vspace_epoch = 1; /* a new TCB's 0 never matches */
 static unsigned asids_used = 1; /* ASID 0 is never used: word 0 means "unmapped" */
 
 bool asid_available(unsigned count)

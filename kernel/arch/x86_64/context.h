@@ -61,6 +61,9 @@ static inline void arch_ctx_copy_mrs(struct arch_context *to, const struct arch_
     case 0: break;
     }
 }
+static inline uint64_t arch_ctx_sp(const struct arch_context *c) { return c->rsp; }
+static inline uint64_t arch_ctx_flags(const struct arch_context *c) { return c->rflags; }
+
 /* A system call's status and result value (or error detail). */
 static inline void arch_ctx_set_result(struct arch_context *c, uint64_t status, uint64_t value)
 {
@@ -92,6 +95,9 @@ struct mica_user_context;
  * register restore on the next return to user mode. */
 void arch_context_to_user(const struct arch_context *ctx, struct mica_user_context *u);
 void arch_context_from_user(struct arch_context *ctx, const struct mica_user_context *u);
+/* Set register i (struct mica_user_context order, below fs_base) only;
+ * like arch_context_from_user, forces a full restore. */
+void arch_context_set_user_reg(struct arch_context *ctx, unsigned i, uint64_t v);
 /* Is v usable as a user FS/GS base (canonical)? */
 int arch_valid_user_base(uint64_t v);
 

@@ -112,16 +112,10 @@ void arch_switch_to(struct tcb *t)
  * from r11 holds only what the thread could set itself, and cs/ss are not
  * used by sysret.
  */
-void arch_switch_to_saved(struct tcb *t)
+/* The MSRs hold the written value or 0 (see fs_written): only a base
+ * that is 0 and was written as 0 is certainly in place already. */
+static inline __attribute__((always_inline)) void load_bases(const struct tcb *t)
 {
-    struct arch_context *c = &t->ctx;
-    cur_ctx_end = (uint64_t)(c + 1);
-    tss_set_rsp0(cur_ctx_end);
-    if (read_cr3() != t->vspace_root)
-        write_cr3(t->vspace_root);
-    fpu_switch(t);
-    /* The MSRs hold the written value or 0 (see fs_written): only a base
-     * that is 0 and was written as 0 is certainly in place already. */
     if (t->fs_base | fs_written) {
         wrmsr(MSR_FS_BASE, t->fs_base);
         fs_written = t->fs_base;
@@ -130,7 +124,24 @@ void arch_switch_to_saved(struct tcb *t)
         wrmsr(MSR_GS_BASE, t->gs_base);
         gs_written = t->gs_base;
     }
+}
+
+void arch_switch_to_saved(struct tcb *t)
+{
+    struct arch_context *c = &t->ctx;
+    cur_ctx_end = (uint64_t)(c + 1);
+    tss_set_rsp0(cur_ctx_end);
+    if (read_cr3() != t->vspace_root)
+        write_cr3(t->vspace_root);
+    fpu_switch(t);
+    load_bases(t);
     arch_return_to_user(c);
+}
+
+void arch_resume(struct tcb *t)
+{
+    load_bases(t); /* it may have set its own base (TCB_SetFSBase) */
+    arch_return_to_user(&t->ctx);
 }
 
 void arch_machine_halt(unsigned code)
@@ -168,6 +179,29 @@ void arch_context_to_user(const struct arch_context *c, struct mica_user_context
     u->r13 = c->r13;
     u->r14 = c->r14;
     u->r15 = c->r15;
+}
+
+/* Where register i of struct mica_user_context lives in the context. */
+static const uint8_t user_reg_offset[] = {
+    offsetof(struct arch_context, rip), offsetof(struct arch_context, rsp),
+    offsetof(struct arch_context, rflags), offsetof(struct arch_context, rax),
+    offsetof(struct arch_context, rbx), offsetof(struct arch_context, rcx),
+    offsetof(struct arch_context, rdx), offsetof(struct arch_context, rsi),
+    offsetof(struct arch_context, rdi), offsetof(struct arch_context, rbp),
+    offsetof(struct arch_context, r8), offsetof(struct arch_context, r9),
+    offsetof(struct arch_context, r10), offsetof(struct arch_context, r11),
+    offsetof(struct arch_context, r12), offsetof(struct arch_context, r13),
+    offsetof(struct arch_context, r14), offsetof(struct arch_context, r15),
+};
+
+void arch_context_set_user_reg(struct arch_context *c, unsigned i, uint64_t v)
+{
+    if (i >= sizeof(user_reg_offset))
+        return;
+    if (i == 2) /* rflags: only the arithmetic and user-controllable flags */
+        v = (v & RFLAGS_USER_MASK) | RFLAGS_IF | RFLAGS_RSVD;
+    *(uint64_t *)((char *)c + user_reg_offset[i]) = v;
+    c->vector = 0; /* leave by iretq: every register is restored */
 }
 
 void arch_context_from_user(struct arch_context *c, const struct mica_user_context *u)

@@ -122,16 +122,16 @@ syscall_entry:
     xor %ebp, %ebp
     /* The IPC fastpath (kernel/core/fastpath.c) first: it completes the
      * call and never returns, or returns having changed nothing. */
+    cmp $MICA_SYS_REPLY_RECV, %rax     /* unsigned: below is neither Call nor ReplyRecv */
+    jb 2f
     cmpb $0, fastpath_enabled(%rip)
     je 2f
     mov %rbx, %rdi
-    cmp $MICA_SYS_CALL, %rax
-    jne 1f
-    call fastpath_call
-    jmp 2f
-1:  cmp $MICA_SYS_REPLY_RECV, %rax
-    jne 2f
+    cmp $MICA_SYS_REPLY_RECV, %rax
+    jne 1f                              /* then it is Call */
     call fastpath_reply_recv
+    jmp 2f
+1:  call fastpath_call
 2:  mov %rbx, %rdi
     call syscall_from_user              /* does not return */
     ud2

@@ -9,6 +9,7 @@
 #include "x86.h"
 #include <fault.h>
 #include <ipc.h>
+#include <mica/errors.h>
 #include <mica/syscall.h>
 #include <sched.h>
 #include <syscall_dispatch.h>
@@ -18,6 +19,11 @@ void syscall_from_user(struct arch_context *ctx)
 {
     struct tcb *t = current;
     int64_t number = (int64_t)ctx->rax;
+    if (number < MICA_SYS_MIN) { /* no such call: answer at once */
+        ctx->rax = MICA_ERR_INVALID_SYSCALL;
+        ctx->rdi = 0;
+        schedule();
+    }
     if (number >= 0) {
         arch_ctx_rewind_syscall(ctx); /* the fault is at the `syscall` itself */
         struct fault f = {

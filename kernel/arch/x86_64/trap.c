@@ -18,12 +18,6 @@
 #include <sched.h>
 #include <tcb.h>
 
-#define PF_PRESENT (1u << 0)
-#define PF_WRITE   (1u << 1)
-#define PF_USER    (1u << 2)
-#define PF_RSVD    (1u << 3)
-#define PF_IFETCH  (1u << 4)
-
 static const char *const exception_names[32] = {
     "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
     "#BR bound range", "#UD invalid opcode", "#NM device not available",
@@ -36,14 +30,6 @@ static const char *const exception_names[32] = {
     "#SX security", "reserved (31)",
 };
 
-static void decode_page_fault(struct fault *f, uint64_t error)
-{
-    format_buf(f->detail, sizeof(f->detail), "%s, %s%s", 
-               (error & PF_IFETCH) ? "instruction fetch" : (error & PF_WRITE) ? "write" : "read",
-               (error & PF_PRESENT) ? "protection violation" : "not present",
-               (error & PF_RSVD) ? ", reserved bit set" : "");
-}
-
 static void user_exception(struct arch_context *ctx)
 {
     struct fault f = {
@@ -55,10 +41,8 @@ static void user_exception(struct arch_context *ctx)
     if (ctx->vector == 14) {
         f.kind = FAULT_PAGE;
         f.addr = read_cr2();
-        decode_page_fault(&f, ctx->error);
     } else {
         f.kind = FAULT_EXCEPTION;
-        format_buf(f.detail, sizeof(f.detail), "error code 0x%lx", ctx->error);
     }
     fault_handle(current, &f);
 }
