@@ -185,6 +185,21 @@ debug:
 TEST_TIMEOUT ?= 120
 RESULTS := $(BUILD)/results
 
+# same_results(a, b, name): one results line "PASS name" if the results
+# files a and b give every test the same outcome (names without their
+# suite prefix, reasons ignored), else "FAIL name: ..." with the first
+# differences. The kernel suite must behave the same with and without the
+# IPC fastpath (docs/ipc.md).
+same_results = \
+	norm() { sed -e 's/^\([A-Z]*\) [^/]*\/\([^:]*\).*/\1 \2/' "$$1" 2>/dev/null | sort; }; \
+	if [ ! -s $(1) ] || [ ! -s $(2) ]; then \
+	  echo "FAIL $(3): missing results ($(1), $(2))"; \
+	elif d=$$(norm $(1) > $(1).norm; norm $(2) | diff $(1).norm -); then \
+	  echo "PASS $(3)"; \
+	else \
+	  echo "FAIL $(3): outcomes differ (< $(notdir $(1)), > $(notdir $(2))): $$(echo "$$d" | grep '^[<>]' | head -4 | tr '\n' ' ')"; \
+	fi; rm -f $(1).norm
+
 test:
 	@tools/deps.sh test $(CC)
 	@$(MAKE) --no-print-directory _test
@@ -197,6 +212,12 @@ _test: $(ALL) $(UNIT_TESTS) $(BAD_ELVES)
 	@$(TESTRUN) suite --name kernel --timeout $(TEST_TIMEOUT) --out $(RESULTS)/kernel.txt \
 	   --log $(BUILD)/logs/kernel.log --kernel $(KERNEL) --module "$(KTEST)" \
 	   --module tests/kernel/data/module.txt -- $(QEMU_TEST) || true
+	@$(TESTRUN) suite --name kernel-nofastpath --timeout $(TEST_TIMEOUT) \
+	   --out $(RESULTS)/kernel-nofastpath.txt --log $(BUILD)/logs/kernel-nofastpath.log \
+	   --kernel $(KERNEL) --module "$(KTEST)" --module tests/kernel/data/module.txt \
+	   --append nofastpath -- $(QEMU_TEST) || true
+	@($(call same_results,$(RESULTS)/kernel.txt,$(RESULTS)/kernel-nofastpath.txt,kernel/fastpath-equivalence)) \
+	   | tee $(RESULTS)/fastpath-equivalence.txt
 	@$(TESTRUN) case -j 2 --timeout $(TEST_TIMEOUT) --out $(RESULTS)/boot.txt --kernel $(KERNEL) \
 	   --log-dir $(BUILD)/logs $(sort $(wildcard tests/boot/*.case)) -- $(QEMU_TEST) || true
 	@$(TESTRUN) summary $(RESULTS)/*.txt

@@ -7,7 +7,8 @@
 #include <format.h>
 
 static const struct ktest *const tables[] = { boot_tests, cpu_tests, syscall_tests, cap_tests, vspace_tests, sched_tests,
-                                               untyped_tests, cnode_tests };
+                                               untyped_tests, cnode_tests, ipc_tests, ntfn_tests,
+                                               fault_ipc_tests };
 
 static char reason[256];
 
