@@ -158,7 +158,7 @@ $(BUILD)/unit/%: tests/unit/%.c $$(UNIT_DEPS_$$*) $$(wildcard kernel/include/*.h
 	$(Q)$(CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_DEPS_$*) -lcmocka
 
 # ---------------------------------------------------------------- top level
-ALL := $(KERNEL) $(INIT) $(KTEST) $(TESTRUN)
+ALL := $(KERNEL) $(INIT) $(KTEST) $(BENCH) $(TESTRUN) $(BENCHRUN)
 .DEFAULT_GOAL := all
 .PHONY: all run test debug bench clean deps-build _test
 
@@ -226,7 +226,7 @@ _test: $(ALL) $(UNIT_TESTS) $(BAD_ELVES)
 BENCH_TIMEOUT ?= 600
 
 bench:
-	@tools/deps.sh run $(CC)
+	@tools/deps.sh bench $(CC)
 	@$(MAKE) --no-print-directory $(KERNEL) $(BENCH) $(BENCHRUN)
 	@mkdir -p $(BUILD)/logs
 	@$(BENCHRUN) --timeout $(BENCH_TIMEOUT) --kernel $(KERNEL) --module "$(BENCH)" \

@@ -3,7 +3,7 @@
 #
 # Check that the Debian packages TARGET needs are installed. As root, install
 # what is missing with apt-get (non-interactively); otherwise print the exact
-# apt-get command and stop. TARGET is one of: build, run, debug, test.
+# apt-get command and stop. TARGET is one of: build, run, debug, test, bench.
 # This is the only set-up step: `make run` and `make test` call it first.
 set -eu
 
@@ -16,11 +16,12 @@ case "$cc" in *clang*) build_pkgs="$build_pkgs clang" ;; esac
 case "$target" in
 build) pkgs="$build_pkgs" ;;
 run)   pkgs="$build_pkgs qemu-system-x86" ;;
+bench) pkgs="$build_pkgs qemu-system-x86" ;;
 debug) pkgs="$build_pkgs qemu-system-x86 gdb" ;;
 # Tests: the emulator, the unit-test framework, and the tools later suites
 # use (musl for POSIX programs, e2fsprogs to build and check disk images).
 test)  pkgs="$build_pkgs qemu-system-x86 libcmocka-dev musl-tools e2fsprogs gdb" ;;
-*) echo "deps.sh: unknown target '$target' (build, run, debug, test)" >&2; exit 2 ;;
+*) echo "deps.sh: unknown target '$target' (build, run, debug, test, bench)" >&2; exit 2 ;;
 esac
 
 missing=""
