@@ -50,7 +50,7 @@ void ipc_queue_remove(struct tcb **head, struct tcb **tail, struct tcb *t)
 
 /* ---------------------------------------------------------- cancellation */
 
-void ipc_cancel(struct tcb *t)
+void ipc_cancel(struct tcb *t, bool report)
 {
     switch (t->state) {
     case THREAD_BLOCKED_SEND:
@@ -75,13 +75,13 @@ void ipc_cancel(struct tcb *t)
     }
     if (t->fault_kind != FAULT_NONE)
         t->fault_kind = FAULT_NONE; /* it retries the faulting instruction */
-    else
+    else if (report)
         arch_ctx_set_result(&t->ctx, MICA_ERR_CANCELLED, 0);
 }
 
 void ipc_cancel_wake(struct tcb *t)
 {
-    ipc_cancel(t);
+    ipc_cancel(t, true);
     sched_make_runnable(t);
 }
 
@@ -211,8 +211,6 @@ static int check_message(struct tcb *t, bool can_grant, const struct endpoint *e
         return MICA_OK;
     if (!b)
         return *detail = MICA_MSG_REGS_IN_CPU, MICA_ERR_RANGE;
-    if (caps > MICA_MSG_MAX_CAPS)
-        return *detail = MICA_MSG_MAX_CAPS, MICA_ERR_RANGE;
     if (caps && !can_grant)
         return MICA_ERR_NO_RIGHTS;
     for (unsigned i = 0; i < caps; i++) {

@@ -46,10 +46,11 @@ void ipc_syscall(struct tcb *t, long number);
 void ipc_transfer(struct tcb *s, struct tcb *r, uint64_t badge, bool can_grant,
                   struct endpoint *ep);
 
-/* Take t out of whatever IPC it is blocked in; with `error`, its system
- * call returns MICA_ERR_CANCELLED (a fault-blocked thread instead retries
- * the faulting instruction). t's state is left to the caller. */
-void ipc_cancel(struct tcb *t);
+/* Take t out of whatever IPC it is blocked in. With `report`, its system
+ * call returns MICA_ERR_CANCELLED; without, its registers are left alone
+ * (they are about to be replaced). A fault-blocked thread is never told:
+ * it retries the faulting instruction. t's state is left to the caller. */
+void ipc_cancel(struct tcb *t, bool report);
 
 /* The blocked thread t gives up with MICA_ERR_CANCELLED (or retries its
  * fault) and becomes runnable. */

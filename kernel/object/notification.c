@@ -26,7 +26,7 @@ void notification_signal(struct notification *n, uint64_t badge)
     }
     t = n->bound;
     if (t && t->state == THREAD_BLOCKED_RECV) {
-        ipc_cancel(t); /* leaves the endpoint's queue */
+        ipc_cancel(t, false); /* leaves the endpoint's queue */
         notification_deliver(t, n->word | badge);
         n->word = 0;
         sched_wake(t);

@@ -45,7 +45,7 @@ void tcb_finalise(struct tcb *t)
 {
     /* Out of every queue; a reply cap naming it disappears. Its own slots
      * (a reply cap it holds among them) are emptied by the caller. */
-    ipc_cancel(t);
+    ipc_cancel(t, false);
     if (t->bound_ntfn)
         notification_unbind(t);
     sched_remove(t);
@@ -78,7 +78,7 @@ static struct tcb *tcb_of(const struct cte *slot)
  * resumed) and off the run queues. */
 static void suspend(struct tcb *t)
 {
-    ipc_cancel(t);
+    ipc_cancel(t, true);
     sched_remove(t);
     t->state = THREAD_INACTIVE;
 }
@@ -247,7 +247,7 @@ bool tcb_write_user_regs(struct tcb *t, const uint64_t *w, unsigned n)
 static void restart(struct tcb *t)
 {
     if (thread_blocked(t->state)) {
-        ipc_cancel(t);
+        ipc_cancel(t, false); /* its registers are replaced next */
         t->state = THREAD_INACTIVE;
     }
 }
