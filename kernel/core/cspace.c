@@ -42,10 +42,9 @@ int cspace_lookup(const struct cap *root, uint64_t cptr, unsigned depth, bool ex
 
     /* The common case in one step: a root CNode that resolves the whole
      * CPtr by itself (guard + radix = depth = 64, as the root task's). */
-    if (depth == MICA_WORD_BITS && root->guard_bits + root->size_bits == MICA_WORD_BITS) {
-        if ((cptr >> root->size_bits) != root->word1)
+    if (depth == MICA_WORD_BITS && cspace_one_level(root)) {
+        if (!(out->slot = cspace_one_level_slot(root, cptr)))
             return fail(out, MICA_LOOKUP_GUARD_MISMATCH, depth);
-        out->slot = &cnode_slots(root)[cptr & MASK(root->size_bits)];
         out->failure = 0;
         out->bits_left = 0;
         return MICA_OK;

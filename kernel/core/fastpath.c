@@ -31,17 +31,12 @@ static inline bool fast_tag(uint64_t tag)
     return (tag & FAST_TAG_MASK) <= MICA_MSG_REGS_IN_CPU;
 }
 
-/* The slot a CPtr names. A CSpace whose root CNode resolves all 64 bits
- * by itself (guard + radix = 64, as the root task's does) takes one step;
- * anything else goes through the general lookup. */
+/* The slot a CPtr names: cspace_lookup()'s one-step case inline, the
+ * general lookup for deeper CSpaces. */
 static inline const struct cte *fast_lookup(const struct cap *root, uint64_t cptr)
 {
-    unsigned radix = root->size_bits;
-    if (__builtin_expect(root->type == CAP_CNODE && root->guard_bits + radix == 64, 1)) {
-        if ((cptr >> radix) != root->word1)
-            return 0;
-        return &((const struct cte *)arch_phys_to_virt(root->paddr))[cptr & ((1ull << radix) - 1)];
-    }
+    if (__builtin_expect(cspace_one_level(root), 1))
+        return cspace_one_level_slot(root, cptr);
     struct lookup l;
     return cspace_lookup(root, cptr, 64, false, &l) ? 0 : l.slot;
 }
@@ -61,27 +56,12 @@ static inline struct endpoint *fast_endpoint(struct tcb *t, unsigned rights, uin
     return arch_phys_to_virt(c->paddr);
 }
 
-/* The partner's address space, checked now (as has_vspace() in sched.c). */
-static __attribute__((noinline)) uint64_t fast_check_vspace(struct tcb *p)
-{
-    const struct cap *vs = &p->slots[TCB_SLOT_VSPACE].cap;
-    uint64_t root = vs->type == CAP_VSPACE ? asid_root(vs->word1) : 0;
-    if (root) {
-        p->vspace_root = root;
-        p->vspace_epoch = vspace_epoch;
-    }
-    return root;
-}
-
 /* The partner may take the CPU directly: nothing ready outranks it and its
- * address space is alive. Returns its page-table root, or 0. */
-static inline uint64_t fast_partner_root(struct tcb *p)
+ * address space was checked since the last VSpace change (if not, the
+ * general path checks it, and the next call is fast again). */
+static inline bool fast_partner_ok(const struct tcb *p)
 {
-    if (!sched_none_ready_above(p->priority))
-        return 0;
-    if (p->vspace_epoch == vspace_epoch)
-        return p->vspace_root; /* checked, and no VSpace changed since */
-    return fast_check_vspace(p);
+    return sched_none_ready_above(p->priority) && p->vspace_epoch == vspace_epoch;
 }
 
 static inline __attribute__((always_inline, noreturn)) void fast_deliver(struct tcb *to, struct tcb *from, uint64_t badge, uint64_t tag)
@@ -92,15 +72,13 @@ static inline __attribute__((always_inline, noreturn)) void fast_deliver(struct 
     fastpath_hits++;
     /* As sched_switch_direct(), without re-checking a context its own
      * system call saved. */
-    current = to;
-    if (!to->timeslice)
-        to->timeslice = TIMESLICE_TICKS;
+    sched_set_current(to);
     arch_switch_to_saved(to);
 }
 
 void fastpath_call(struct tcb *t)
 {
-    uint64_t tag = arch_ctx_tag(&t->ctx), badge, root;
+    uint64_t tag = arch_ctx_tag(&t->ctx), badge;
     uint8_t rights;
     struct endpoint *ep;
     struct tcb *r;
@@ -109,55 +87,31 @@ void fastpath_call(struct tcb *t)
         return;
     r = ep->head;
     struct cte *reply = &r->slots[TCB_SLOT_REPLY];
-    if (reply->cap.type != CAP_NULL || !(root = fast_partner_root(r)))
+    if (reply->cap.type != CAP_NULL || !fast_partner_ok(r))
         return;
 
-    /* The receiver leaves the queue. */
-    ep->head = r->ipc_next;
-    if (ep->head)
-        ep->head->ipc_prev = 0;
-    else
-        ep->tail = 0, ep->state = EP_IDLE;
-    /* The caller waits for the reply cap the receiver now holds (an empty
-     * slot is all zero, links included: only these fields change). */
-    reply->cap.type = CAP_REPLY;
-    reply->cap.rights = (rights & MICA_RIGHT_GRANT_REPLY) ? MICA_RIGHT_GRANT : 0;
-    reply->cap.word1 = (uint64_t)t;
-    t->state = THREAD_BLOCKED_REPLY;
-    t->reply_cte = reply;
+    endpoint_take_first(ep);
+    /* The caller waits for the reply cap the receiver now holds. */
+    reply_cap_make(reply, t, rights & MICA_RIGHT_GRANT_REPLY);
     fast_deliver(r, t, badge, tag);
 }
 
 void fastpath_reply_recv(struct tcb *t)
 {
-    uint64_t tag = arch_ctx_tag(&t->ctx), badge, root;
+    uint64_t tag = arch_ctx_tag(&t->ctx), badge;
     uint8_t rights;
     struct endpoint *ep;
     struct cte *reply = &t->slots[TCB_SLOT_REPLY];
     if (!fast_tag(tag) || reply->cap.type != CAP_REPLY)
         return;
     struct tcb *caller = reply_caller(&reply->cap);
-    if (caller->fault_kind != FAULT_NONE || !(root = fast_partner_root(caller)) ||
+    if (caller->fault_kind != FAULT_NONE || !fast_partner_ok(caller) ||
         !(ep = fast_endpoint(t, MICA_RIGHT_READ, &badge, &rights)) || ep->state == EP_SEND ||
         (t->bound_ntfn && t->bound_ntfn->word))
         return;
 
-    /* The reply cap is used up. Only its type, rights and word1 were ever
-     * set (see fastpath_call, reply_setup): clear those. */
-    reply->cap.type = CAP_NULL;
-    reply->cap.rights = 0;
-    reply->cap.word1 = 0;
-    caller->reply_cte = 0;
-    /* t waits on the endpoint. */
+    reply_cap_clear(reply); /* used up */
     t->state = THREAD_BLOCKED_RECV;
-    t->blocked_on = ep;
-    t->ipc_next = 0;
-    t->ipc_prev = ep->tail;
-    if (ep->tail)
-        ep->tail->ipc_next = t;
-    else
-        ep->head = t;
-    ep->tail = t;
-    ep->state = EP_RECV;
+    endpoint_wait(ep, t, EP_RECV);
     fast_deliver(caller, t, 0, tag);
 }

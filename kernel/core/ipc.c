@@ -21,33 +21,6 @@
 #include <sched.h>
 #include <tcb.h>
 
-/* ---------------------------------------------------------------- queues */
-
-void ipc_queue_append(struct tcb **head, struct tcb **tail, struct tcb *t)
-{
-    t->ipc_next = 0;
-    t->ipc_prev = *tail;
-    if (*tail)
-        (*tail)->ipc_next = t;
-    else
-        *head = t;
-    *tail = t;
-}
-
-void ipc_queue_remove(struct tcb **head, struct tcb **tail, struct tcb *t)
-{
-    if (t->ipc_prev)
-        t->ipc_prev->ipc_next = t->ipc_next;
-    else
-        *head = t->ipc_next;
-    if (t->ipc_next)
-        t->ipc_next->ipc_prev = t->ipc_prev;
-    else
-        *tail = t->ipc_prev;
-    t->ipc_next = t->ipc_prev = 0;
-    t->blocked_on = 0;
-}
-
 /* ---------------------------------------------------------- cancellation */
 
 void ipc_cancel(struct tcb *t, bool report)
@@ -100,6 +73,37 @@ static bool unwraps(const struct cap *c, const struct endpoint *ep)
 }
 
 /*
+ * Resolve the n caps s names in its IPC buffer b: each must be copyable; at
+ * most one may need the receiver's slot (the others unwrap: caps to ep).
+ * Fills src[] and *unwrapped; returns an error with *detail, or MICA_OK.
+ * Used when the message is checked and again when it is delivered (the
+ * sender's CSpace may have changed while it waited).
+ */
+static int resolve_caps(struct tcb *s, const struct mica_ipc_buffer *b, unsigned n,
+                        const struct endpoint *ep, struct cte **src, unsigned *unwrapped,
+                        uint64_t *detail)
+{
+    unsigned need_slot = 0;
+    *unwrapped = 0;
+    for (unsigned i = 0; i < n; i++) {
+        struct lookup l;
+        int err = cspace_lookup(&s->slots[TCB_SLOT_CSPACE].cap, b->caps[i], MICA_WORD_BITS, false, &l);
+        if (err)
+            return *detail = lookup_detail(&l), err;
+        if (!transferable(&l.slot->cap))
+            return *detail = i, MICA_ERR_INVALID_CAP;
+        src[i] = l.slot;
+        if (unwraps(&l.slot->cap, ep))
+            *unwrapped |= 1u << i;
+        else
+            need_slot++;
+    }
+    if (need_slot > 1)
+        return *detail = 1, MICA_ERR_RANGE;
+    return MICA_OK;
+}
+
+/*
  * Move the n caps s names to r. All or nothing: every sender cap must still
  * resolve and the receive slot (needed by at most one cap, as the decoder
  * checked) must be empty; otherwise none arrives and the tag says so.
@@ -110,25 +114,12 @@ static uint64_t transfer_caps(struct tcb *s, struct tcb *r, const struct mica_ip
                               struct endpoint *ep)
 {
     struct cte *src[MICA_MSG_MAX_CAPS], *dest = 0;
-    unsigned need_slot = 0, unwrapped = 0;
-    if (!can_grant || !sb)
+    unsigned unwrapped;
+    uint64_t detail;
+    if (!can_grant || !sb || resolve_caps(s, sb, n, ep, src, &unwrapped, &detail))
         return MICA_TAG_CAPS_DROPPED;
-    for (unsigned i = 0; i < n; i++) {
+    if (unwrapped != (1u << n) - 1) { /* one cap needs the receive slot */
         struct lookup l;
-        if (cspace_lookup(&s->slots[TCB_SLOT_CSPACE].cap, sb->caps[i], MICA_WORD_BITS, false, &l) ||
-            !transferable(&l.slot->cap))
-            return MICA_TAG_CAPS_DROPPED;
-        src[i] = l.slot;
-        if (unwraps(&l.slot->cap, ep))
-            unwrapped |= 1u << i;
-        else
-            need_slot++;
-    }
-    if (need_slot > 1)
-        return MICA_TAG_CAPS_DROPPED;
-    if (need_slot) {
-        struct lookup l;
-        uint64_t detail;
         if (!rb || !rb->receive_cnode ||
             cspace_lookup(&r->slots[TCB_SLOT_CSPACE].cap, rb->receive_cnode, MICA_WORD_BITS, false, &l) ||
             l.slot->cap.type != CAP_CNODE ||
@@ -202,8 +193,9 @@ static int check_message(struct tcb *t, bool can_grant, const struct endpoint *e
                          uint64_t *detail)
 {
     uint64_t tag = arch_ctx_tag(&t->ctx);
-    unsigned n = mica_tag_length(tag), caps = mica_tag_caps(tag), need_slot = 0;
+    unsigned n = mica_tag_length(tag), caps = mica_tag_caps(tag), unwrapped;
     const struct mica_ipc_buffer *b = tcb_ipc_buffer(t);
+    struct cte *src[MICA_MSG_MAX_CAPS];
     *detail = 0;
     if (n > MICA_MSG_MAX_LENGTH)
         return *detail = MICA_MSG_MAX_LENGTH, MICA_ERR_RANGE;
@@ -213,19 +205,7 @@ static int check_message(struct tcb *t, bool can_grant, const struct endpoint *e
         return *detail = MICA_MSG_REGS_IN_CPU, MICA_ERR_RANGE;
     if (caps && !can_grant)
         return MICA_ERR_NO_RIGHTS;
-    for (unsigned i = 0; i < caps; i++) {
-        struct lookup l;
-        int err = cspace_lookup(&t->slots[TCB_SLOT_CSPACE].cap, b->caps[i], MICA_WORD_BITS, false, &l);
-        if (err)
-            return *detail = lookup_detail(&l), err;
-        if (!transferable(&l.slot->cap))
-            return *detail = i, MICA_ERR_INVALID_CAP;
-        if (!unwraps(&l.slot->cap, ep))
-            need_slot++;
-    }
-    if (need_slot > 1)
-        return *detail = 1, MICA_ERR_RANGE;
-    return MICA_OK;
+    return resolve_caps(t, b, caps, ep, src, &unwrapped, detail);
 }
 
 /* Resolve t's cptr argument; on failure the error is already t's result. */

@@ -150,18 +150,18 @@ void sched_tick(void)
 static bool has_vspace(struct tcb *t)
 {
     if (t->vspace_epoch == vspace_epoch)
-        return true; /* nothing changed since the last check */
+        return true; /* checked, and no VSpace changed since */
     const struct cap *vs = &t->slots[TCB_SLOT_VSPACE].cap;
     uint64_t root = vs->type == CAP_VSPACE ? asid_root(vs->word1) : 0;
-    if (!root) {
-        struct fault f = { .kind = FAULT_EXCEPTION, .ip = t->ctx.rip, .code = 0,
-                           .what = "no address space", .detail = "its VSpace cap is gone" };
-        fault_stop(t, &f, 0);
-        return false;
+    if (root) {
+        t->vspace_root = root;
+        t->vspace_epoch = vspace_epoch; /* also what the IPC fastpath relies on */
+        return true;
     }
-    t->vspace_root = root;
-    t->vspace_epoch = vspace_epoch;
-    return true;
+    struct fault f = { .kind = FAULT_EXCEPTION, .ip = t->ctx.rip, .code = 0,
+                       .what = "no address space", .detail = "its VSpace cap is gone" };
+    fault_stop(t, &f, 0);
+    return false;
 }
 
 static __attribute__((noinline, noreturn)) void schedule_general(void);

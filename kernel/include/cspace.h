@@ -5,6 +5,7 @@
 #ifndef KERNEL_CSPACE_H
 #define KERNEL_CSPACE_H
 
+#include <arch.h>
 #include <cap.h>
 #include <stdint.h>
 
@@ -29,6 +30,21 @@ struct cte *cnode_slots(const struct cap *cnode);
  */
 int cspace_lookup(const struct cap *root, uint64_t cptr, unsigned depth, bool exact,
                   struct lookup *out);
+
+/* Does the CNode cap `root` resolve a whole 64-bit CPtr by itself (guard +
+ * radix = 64, as the root task's CSpace does)? Then a lookup of depth 64
+ * takes one step: */
+static inline bool cspace_one_level(const struct cap *root)
+{
+    return root->type == CAP_CNODE && root->guard_bits + root->size_bits == 64;
+}
+/* ... the slot cptr names in such a root, or NULL if the guard differs. */
+static inline struct cte *cspace_one_level_slot(const struct cap *root, uint64_t cptr)
+{
+    if ((cptr >> root->size_bits) != root->word1)
+        return 0;
+    return &((struct cte *)arch_phys_to_virt(root->paddr))[cptr & ((1ull << root->size_bits) - 1)];
+}
 
 /* The MICA_ERR_LOOKUP_FAILED detail word for a failed lookup. */
 static inline uint64_t lookup_detail(const struct lookup *l)

@@ -8,8 +8,10 @@
 #define KERNEL_IPC_H
 
 #include <cap.h>
+#include <mica/cap.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <tcb.h>
 
 struct tcb;
 
@@ -31,9 +33,50 @@ struct notification {
 _Static_assert(sizeof(struct endpoint) <= 32, "endpoint fits its object");
 _Static_assert(sizeof(struct notification) <= 32, "notification fits its object");
 
-/* Thread queues of endpoints and notifications (ipc.c). */
-void ipc_queue_append(struct tcb **head, struct tcb **tail, struct tcb *t);
-void ipc_queue_remove(struct tcb **head, struct tcb **tail, struct tcb *t);
+/* Thread queues of endpoints and notifications (inline: the fastpath uses
+ * them too). A thread's links are only meaningful while it is queued. */
+static inline void ipc_queue_append(struct tcb **head, struct tcb **tail, struct tcb *t)
+{
+    t->ipc_next = 0;
+    t->ipc_prev = *tail;
+    if (*tail)
+        (*tail)->ipc_next = t;
+    else
+        *head = t;
+    *tail = t;
+}
+
+static inline void ipc_queue_remove(struct tcb **head, struct tcb **tail, struct tcb *t)
+{
+    if (t->ipc_prev)
+        t->ipc_prev->ipc_next = t->ipc_next;
+    else
+        *head = t->ipc_next;
+    if (t->ipc_next)
+        t->ipc_next->ipc_prev = t->ipc_prev;
+    else
+        *tail = t->ipc_prev;
+}
+
+/* The first thread waiting on ep leaves the queue. */
+static inline struct tcb *endpoint_take_first(struct endpoint *ep)
+{
+    struct tcb *t = ep->head;
+    ep->head = t->ipc_next;
+    if (ep->head)
+        ep->head->ipc_prev = 0;
+    else
+        ep->tail = 0, ep->state = EP_IDLE;
+    return t;
+}
+
+/* t (its state already set) waits on ep, as a sender or a receiver. */
+static inline void endpoint_wait(struct endpoint *ep, struct tcb *t, enum endpoint_state state)
+{
+    t->blocked_on = ep;
+    ipc_queue_append(&ep->head, &ep->tail, t);
+    ep->state = state;
+}
 
 /* The IPC system calls (Call on an endpoint, Send, NBSend, Recv, NBRecv,
  * Reply, ReplyRecv) of thread t, arguments in its saved registers.
@@ -78,11 +121,29 @@ static inline struct tcb *reply_caller(const struct cap *c)
 /* caller has been received by server: give server a reply cap in its
  * reply slot (replacing any old one) and make caller wait for it. */
 void reply_setup(struct tcb *caller, struct tcb *server, bool can_grant);
+/* The same when the reply slot is known to be empty (an empty slot is all
+ * zero, derivation links included). A reply cap never enters the
+ * derivation tree: it is not copied, and has no parent or children. */
+static inline void reply_cap_make(struct cte *slot, struct tcb *caller, bool can_grant)
+{
+    slot->cap.type = CAP_REPLY;
+    slot->cap.rights = can_grant ? MICA_RIGHT_GRANT : 0;
+    slot->cap.word1 = (uint64_t)caller;
+    caller->state = THREAD_BLOCKED_REPLY;
+    caller->reply_cte = slot;
+}
 /* server replies through the reply cap in `slot` (consumed). */
 void reply_deliver(struct tcb *server, struct cte *slot);
 /* Remove a reply cap without waking its caller (the reply was delivered or
- * the caller is being cancelled). */
-void reply_cap_clear(struct cte *slot);
+ * the caller is being cancelled). Only the fields reply_cap_make() sets
+ * are non-zero. */
+static inline void reply_cap_clear(struct cte *slot)
+{
+    reply_caller(&slot->cap)->reply_cte = 0;
+    slot->cap.type = CAP_NULL;
+    slot->cap.rights = 0;
+    slot->cap.word1 = 0;
+}
 /* Hooks: a reply cap was deleted unused / moved to another slot. */
 void reply_cap_deleted(const struct cap *c);
 void reply_cap_moved(struct cte *to);

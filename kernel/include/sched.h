@@ -51,13 +51,19 @@ static inline __attribute__((always_inline)) bool sched_none_ready_above(unsigne
     return (sched_bitmap[w] >> (p % 64) >> 1) == 0;
 }
 
-/* t (RUNNABLE, not queued, vspace_root checked) takes the CPU: used by
- * schedule() and by the IPC fastpath when current has blocked. */
-static inline __attribute__((noreturn)) void sched_switch_direct(struct tcb *t)
+/* t takes the CPU (its context is switched to next). */
+static inline void sched_set_current(struct tcb *t)
 {
     current = t;
     if (!t->timeslice)
         t->timeslice = TIMESLICE_TICKS;
+}
+
+/* t (RUNNABLE, not queued, vspace_root checked) takes the CPU: used by
+ * schedule() and by the IPC fastpath when current has blocked. */
+static inline __attribute__((noreturn)) void sched_switch_direct(struct tcb *t)
+{
+    sched_set_current(t);
     arch_switch_to(t);
 }
 /* t stops being runnable (suspended, stopped, destroyed): take it off the queues. */

@@ -13,23 +13,6 @@
 #include <sched.h>
 #include <tcb.h>
 
-/* The first waiter leaves the queue. */
-static struct tcb *take_first(struct endpoint *ep)
-{
-    struct tcb *t = ep->head;
-    ipc_queue_remove(&ep->head, &ep->tail, t);
-    if (!ep->head)
-        ep->state = EP_IDLE;
-    return t;
-}
-
-static void wait_in(struct endpoint *ep, struct tcb *t, enum endpoint_state state)
-{
-    t->blocked_on = ep;
-    ipc_queue_append(&ep->head, &ep->tail, t);
-    ep->state = state;
-}
-
 /* s's message has reached r: s waits for a reply if it called, else goes on. */
 static void sent(struct tcb *s, struct tcb *r, unsigned flags, bool s_is_current)
 {
@@ -44,7 +27,7 @@ static void sent(struct tcb *s, struct tcb *r, unsigned flags, bool s_is_current
 void endpoint_send(struct endpoint *ep, struct tcb *t, uint64_t badge, unsigned flags)
 {
     if (ep->state == EP_RECV) {
-        struct tcb *r = take_first(ep);
+        struct tcb *r = endpoint_take_first(ep);
         ipc_transfer(t, r, badge, flags & IPC_FLAG_GRANT, ep);
         sched_wake(r);
         sent(t, r, flags, true);
@@ -53,19 +36,19 @@ void endpoint_send(struct endpoint *ep, struct tcb *t, uint64_t badge, unsigned 
     t->state = THREAD_BLOCKED_SEND;
     t->ipc_badge = badge;
     t->ipc_flags = (uint8_t)flags;
-    wait_in(ep, t, EP_SEND);
+    endpoint_wait(ep, t, EP_SEND);
 }
 
 void endpoint_recv(struct endpoint *ep, struct tcb *t)
 {
     if (ep->state == EP_SEND) {
-        struct tcb *s = take_first(ep);
+        struct tcb *s = endpoint_take_first(ep);
         ipc_transfer(s, t, s->ipc_badge, s->ipc_flags & IPC_FLAG_GRANT, ep);
         sent(s, t, s->ipc_flags, false);
         return;
     }
     t->state = THREAD_BLOCKED_RECV;
-    wait_in(ep, t, EP_RECV);
+    endpoint_wait(ep, t, EP_RECV);
 }
 
 void endpoint_finalise(struct endpoint *ep)

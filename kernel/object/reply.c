@@ -9,7 +9,6 @@
 #include <cnode.h>
 #include <fault.h>
 #include <ipc.h>
-#include <mdb.h>
 #include <mica/cap.h>
 #include <mica/fault.h>
 #include <mica/message.h>
@@ -23,19 +22,7 @@ void reply_setup(struct tcb *caller, struct tcb *server, bool can_grant)
     struct cte *slot = &server->slots[TCB_SLOT_REPLY];
     if (slot->cap.type != CAP_NULL)
         cte_delete(slot); /* an unsaved older reply: its caller is cancelled */
-    struct cap c = { .type = CAP_REPLY, .rights = can_grant ? MICA_RIGHT_GRANT : 0,
-                     .word1 = (uint64_t)caller };
-    cte_insert(0, slot, &c);
-    caller->state = THREAD_BLOCKED_REPLY;
-    caller->reply_cte = slot;
-}
-
-void reply_cap_clear(struct cte *slot)
-{
-    struct tcb *caller = reply_caller(&slot->cap);
-    caller->reply_cte = 0;
-    mdb_remove(slot);
-    slot->cap = (struct cap){ 0 };
+    reply_cap_make(slot, caller, can_grant);
 }
 
 /* A reply to a fault: resume (with new registers) or suspend the caller. */
