@@ -8,10 +8,11 @@
 #ifndef MICA_BOOTINFO_H
 #define MICA_BOOTINFO_H
 
+#include <mica/device.h>
 #include <mica/types.h>
 
 #define MICA_BOOTINFO_MAGIC   0x4f464e49544f4f42ull /* "BOOTINFO" */
-#define MICA_BOOTINFO_VERSION 1
+#define MICA_BOOTINFO_VERSION 2
 
 #define MICA_BOOTINFO_MAX_UNTYPED 192
 #define MICA_BOOTINFO_MAX_MODULES 8
@@ -24,6 +25,9 @@
 #define MICA_CAP_INIT_VSPACE     3 /* its address space (PML4) */
 #define MICA_CAP_INIT_IPC_BUFFER 4 /* the frame of its IPC buffer */
 #define MICA_CAP_BOOTINFO_FRAME  5 /* the first frame of this boot info */
+#define MICA_CAP_IRQ_CONTROL     6 /* issues IRQHandler caps (docs/objects/irq.md) */
+#define MICA_CAP_IOPORT_CONTROL  7 /* issues IOPort caps (docs/objects/ioport.md) */
+#define MICA_CAP_IOSPACE_CONTROL 8 /* issues IOSpace caps (docs/objects/iospace.md) */
 #define MICA_CAP_FIRST_DYNAMIC   16 /* untyped caps start here */
 
 #define MICA_ROOT_CNODE_BITS 12
@@ -73,6 +77,8 @@ struct mica_bootinfo {
 
     uint32_t timer_hz;    /* kernel timer interrupt frequency */
     uint32_t reserved0;
+
+    struct mica_bootinfo_platform platform; /* interrupts, PCI, IOMMU (mica/device.h) */
 
     char cmdline[MICA_BOOTINFO_CMDLINE_MAX];        /* root task's own arguments */
     char kernel_cmdline[MICA_BOOTINFO_CMDLINE_MAX]; /* the kernel's command line */

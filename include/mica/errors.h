@@ -29,6 +29,10 @@ enum mica_error {
                                        suspended or had its registers rewritten */
     MICA_ERR_WOULD_BLOCK = 18,      /* NBSend found no receiver waiting; NBRecv found nothing */
     MICA_ERR_NO_REPLY = 19,         /* Reply with no reply capability to use */
+    MICA_ERR_IN_USE = 20,           /* the IRQ, port range or PCI device is already issued
+                                       to another capability */
+    MICA_ERR_NOT_SUPPORTED = 21,    /* the machine lacks what the call needs (no IOMMU,
+                                       no I/O APIC line of that number) */
     MICA_ERR_COUNT
 };
 

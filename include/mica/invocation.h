@@ -49,6 +49,31 @@ enum mica_invocation {
     MICA_FRAME_UNMAP = 65,
     MICA_FRAME_REMAP = 66,
     MICA_FRAME_GET_ADDRESS = 67,
+    MICA_FRAME_MAP_IO = 68,       /* map into an IOSpace for DMA */
+
+    /* IRQControl (docs/objects/irq.md) */
+    MICA_IRQ_CONTROL_GET_IOAPIC = 80,
+    MICA_IRQ_CONTROL_GET_MSI = 81,
+
+    /* IRQHandler */
+    MICA_IRQ_HANDLER_SET_NOTIFICATION = 84,
+    MICA_IRQ_HANDLER_ACK = 85,
+    MICA_IRQ_HANDLER_CLEAR = 86,
+
+    /* IOPortControl and IOPort (docs/objects/ioport.md) */
+    MICA_IOPORT_CONTROL_ISSUE = 88,
+    MICA_IOPORT_IN8 = 90,
+    MICA_IOPORT_IN16 = 91,
+    MICA_IOPORT_IN32 = 92,
+    MICA_IOPORT_OUT8 = 93,
+    MICA_IOPORT_OUT16 = 94,
+    MICA_IOPORT_OUT32 = 95,
+
+    /* IOSpaceControl, IOSpace and IOPageTable (docs/objects/iospace.md) */
+    MICA_IOSPACE_CONTROL_ISSUE = 96,
+    MICA_IOSPACE_GET_FAULT = 100,
+    MICA_IO_PAGE_TABLE_MAP = 104,
+    MICA_IO_PAGE_TABLE_UNMAP = 105,
 };
 
 #endif

@@ -21,10 +21,20 @@ enum mica_object_type {
     MICA_OBJ_PAGE_TABLE = 9,    /* maps 2 MiB */
     MICA_OBJ_FRAME_4K = 10,
     MICA_OBJ_FRAME_2M = 11,
+    MICA_OBJ_IO_PAGE_TABLE = 12, /* one level of an IOSpace's DMA translation tables */
     MICA_OBJ_TYPE_COUNT,
     /* Not made by Untyped_Retype: the one-shot reply capability a Call
      * creates (docs/objects/reply.md). Debug_CapIdentify reports it. */
     MICA_OBJ_REPLY = 32,
+    /* Device authority, never made from untyped (docs/objects/irq.md,
+     * ioport.md, iospace.md): the control caps are in the root task's
+     * initial CSpace, the others are issued by them. */
+    MICA_OBJ_IRQ_CONTROL = 33,
+    MICA_OBJ_IRQ_HANDLER = 34,
+    MICA_OBJ_IOPORT_CONTROL = 35,
+    MICA_OBJ_IOPORT = 36,
+    MICA_OBJ_IOSPACE_CONTROL = 37,
+    MICA_OBJ_IOSPACE = 38,
 };
 
 /* log2 of the size in bytes of each fixed-size object. */
@@ -32,7 +42,7 @@ enum mica_object_type {
 #define MICA_ENDPOINT_BITS      5
 #define MICA_NOTIFICATION_BITS  5
 #define MICA_SLOT_BITS          6  /* one CNode slot */
-#define MICA_PAGE_TABLE_BITS    12 /* all four paging levels */
+#define MICA_PAGE_TABLE_BITS    12 /* all four paging levels, and IO page tables */
 #define MICA_FRAME_4K_BITS      12
 #define MICA_FRAME_2M_BITS      21
 

@@ -62,6 +62,13 @@ struct syscall_result invoke(struct tcb *t, struct cte *slot, const struct sysca
     case CAP_PDPT:
     case CAP_PAGE_DIRECTORY:
     case CAP_PAGE_TABLE: return page_table_invoke(&inv);
+    case CAP_IRQ_CONTROL: return irq_control_invoke(&inv);
+    case CAP_IRQ_HANDLER: return irq_handler_invoke(&inv);
+    case CAP_IOPORT_CONTROL: return ioport_control_invoke(&inv);
+    case CAP_IOPORT: return ioport_invoke(&inv);
+    case CAP_IOSPACE_CONTROL: return iospace_control_invoke(&inv);
+    case CAP_IOSPACE: return iospace_invoke(&inv);
+    case CAP_IO_PAGE_TABLE: return io_page_table_invoke(&inv);
     case CAP_NULL: return inv_error(MICA_ERR_INVALID_CAP, 0);
     default: return inv_error(MICA_ERR_ILLEGAL_OPERATION, inv.label);
     }

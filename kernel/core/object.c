@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <cap.h>
 #include <cspace.h>
+#include <device.h>
 #include <ipc.h>
 #include <mica/cap.h>
 #include <mica/object.h>
@@ -18,7 +19,10 @@ static const char *const names[CAP_TYPE_COUNT] = {
     [CAP_ENDPOINT] = "endpoint", [CAP_NOTIFICATION] = "notification", [CAP_CNODE] = "CNode",
     [CAP_VSPACE] = "vspace", [CAP_PDPT] = "PDPT", [CAP_PAGE_DIRECTORY] = "page directory",
     [CAP_PAGE_TABLE] = "page table", [CAP_FRAME] = "frame", [CAP_REPLY] = "reply",
-    [CAP_ZOMBIE] = "zombie",
+    [CAP_ZOMBIE] = "zombie", [CAP_IRQ_CONTROL] = "IRQ control", [CAP_IRQ_HANDLER] = "IRQ handler",
+    [CAP_IOPORT_CONTROL] = "IO port control", [CAP_IOPORT] = "IO port",
+    [CAP_IOSPACE_CONTROL] = "IOSpace control", [CAP_IOSPACE] = "IOSpace",
+    [CAP_IO_PAGE_TABLE] = "IO page table",
 };
 
 const char *cap_type_name(unsigned type)
@@ -40,7 +44,8 @@ unsigned object_size_bits(unsigned type, unsigned size_bits)
     case MICA_OBJ_VSPACE:
     case MICA_OBJ_PDPT:
     case MICA_OBJ_PAGE_DIRECTORY:
-    case MICA_OBJ_PAGE_TABLE: return MICA_PAGE_TABLE_BITS;
+    case MICA_OBJ_PAGE_TABLE:
+    case MICA_OBJ_IO_PAGE_TABLE: return MICA_PAGE_TABLE_BITS;
     case MICA_OBJ_FRAME_4K: return MICA_FRAME_4K_BITS;
     case MICA_OBJ_FRAME_2M: return MICA_FRAME_2M_BITS;
     }
@@ -53,6 +58,7 @@ static const uint8_t cap_types[MICA_OBJ_TYPE_COUNT] = {
     [MICA_OBJ_CNODE] = CAP_CNODE, [MICA_OBJ_VSPACE] = CAP_VSPACE, [MICA_OBJ_PDPT] = CAP_PDPT,
     [MICA_OBJ_PAGE_DIRECTORY] = CAP_PAGE_DIRECTORY, [MICA_OBJ_PAGE_TABLE] = CAP_PAGE_TABLE,
     [MICA_OBJ_FRAME_4K] = CAP_FRAME, [MICA_OBJ_FRAME_2M] = CAP_FRAME,
+    [MICA_OBJ_IO_PAGE_TABLE] = CAP_IO_PAGE_TABLE,
 };
 
 struct cap object_create(unsigned type, uint64_t paddr, unsigned size_bits, bool device)
@@ -96,7 +102,8 @@ bool object_slots(const struct cap *cap, uint64_t *slots_paddr, unsigned *count_
 void object_cap_deleted(struct cap *cap)
 {
     bool mappable = cap->type == CAP_FRAME || cap->type == CAP_PDPT ||
-                    cap->type == CAP_PAGE_DIRECTORY || cap->type == CAP_PAGE_TABLE;
+                    cap->type == CAP_PAGE_DIRECTORY || cap->type == CAP_PAGE_TABLE ||
+                    cap->type == CAP_IO_PAGE_TABLE;
     if (mappable && cap->word2)
         mapping_remove(cap);
     if (cap->type == CAP_REPLY)
@@ -119,6 +126,15 @@ void object_finalise(const struct cap *cap)
         break;
     case CAP_NOTIFICATION:
         notification_finalise(arch_phys_to_virt(cap->paddr));
+        break;
+    case CAP_IRQ_HANDLER:
+        irq_handler_finalise(cap);
+        break;
+    case CAP_IOPORT:
+        ioport_finalise(cap);
+        break;
+    case CAP_IOSPACE:
+        iospace_finalise(cap);
         break;
     default:
         break; /* nothing held beyond its memory */

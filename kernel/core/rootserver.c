@@ -9,6 +9,7 @@
 #include <arch.h>
 #include <bits.h>
 #include <cnode.h>
+#include <device.h>
 #include <console.h>
 #include <elf.h>
 #include <kstring.h>
@@ -122,6 +123,7 @@ static void fill_bootinfo(struct mica_bootinfo *bi, const struct boot_params *bp
     bi->ipc_buffer = MICA_ROOT_IPC_BUFFER;
     bi->stack_top = MICA_ROOT_STACK_TOP;
     bi->timer_hz = arch_timer_hz();
+    platform_bootinfo(&bi->platform);
     strlcpy(bi->cmdline, program_args(bp->modules[0].cmdline), sizeof(bi->cmdline));
     strlcpy(bi->kernel_cmdline, bp->cmdline, sizeof(bi->kernel_cmdline));
     for (unsigned i = 1; i < bp->n_modules && bi->n_modules < MICA_BOOTINFO_MAX_MODULES; i++) {
@@ -171,6 +173,9 @@ static void fill_cspace(struct cte *slots, struct tcb *t, uint64_t tcb_pa, uint6
         [MICA_CAP_BOOTINFO_FRAME] = { .type = CAP_FRAME, .rights = MICA_RIGHT_READ,
                                       .size_bits = MICA_PAGE_BITS, .paddr = bi_pa,
                                       .word1 = MICA_ROOT_BOOTINFO, .word2 = asid },
+        [MICA_CAP_IRQ_CONTROL] = { .type = CAP_IRQ_CONTROL, .rights = MICA_RIGHTS_ALL },
+        [MICA_CAP_IOPORT_CONTROL] = { .type = CAP_IOPORT_CONTROL, .rights = MICA_RIGHTS_ALL },
+        [MICA_CAP_IOSPACE_CONTROL] = { .type = CAP_IOSPACE_CONTROL, .rights = MICA_RIGHTS_ALL },
     };
     for (unsigned i = 1; i < ARRAY_SIZE(caps); i++)
         cte_insert(0, &slots[i], &caps[i]);

@@ -27,6 +27,13 @@ enum cap_type {
     CAP_PAGE_TABLE,
     CAP_FRAME,
     CAP_REPLY,  /* one-shot reply to a waiting caller (reply.c) */
+    CAP_IRQ_CONTROL,     /* issues IRQ handlers (irq.c) */
+    CAP_IRQ_HANDLER,     /* one interrupt line or MSI (irq.c) */
+    CAP_IOPORT_CONTROL,  /* issues I/O port ranges (ioport.c) */
+    CAP_IOPORT,          /* a range of I/O ports (ioport.c) */
+    CAP_IOSPACE_CONTROL, /* issues IOSpaces (iospace.c) */
+    CAP_IOSPACE,         /* one PCI function's DMA address space (iospace.c) */
+    CAP_IO_PAGE_TABLE,   /* one level of an IOSpace's translation tables (iospace.c) */
     CAP_ZOMBIE, /* kernel-internal: a CNode being destroyed (cnode.c) */
     CAP_TYPE_COUNT
 };
@@ -39,13 +46,19 @@ struct cap {
     uint8_t size_bits;  /* untyped: log2 bytes; cnode: radix (log2 slots); frame: log2 page size */
     uint8_t flags;      /* CAP_FLAG_* */
     uint8_t guard_bits; /* cnode: guard length */
-    uint8_t reserved[3];
-    uint64_t paddr;     /* physical address of the object */
+    uint8_t level;      /* IO page table: the translation level it is mapped at */
+    uint8_t reserved[2];
+    uint64_t paddr;     /* physical address of the object; for objects that are
+                         * not memory: IRQ handler and IOSpace the kernel record
+                         * of the line or device, IOPort the first port */
     uint64_t word1;     /* untyped: bytes used (watermark); cnode: guard value;
                          * endpoint/notification: badge; mapped objects: mapped vaddr;
-                         * reply: the caller's TCB (kernel pointer) */
+                         * reply: the caller's TCB (kernel pointer);
+                         * IOPort: the last port of the range;
+                         * IRQ handler, IOSpace: kernel-defined (irq.c, iospace.c) */
     uint64_t word2;     /* mapped objects: ASID word of the vspace they are mapped in
-                         * (vspace.h), or 0;
+                         * (vspace.h), or MAPPING_IO | the IOSpace word for DMA
+                         * mappings (iospace.c), or 0;
                          * zombie: link to the next zombie (cnode.c) */
 };
 

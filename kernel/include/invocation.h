@@ -45,6 +45,15 @@ struct syscall_result untyped_invoke(struct invocation *inv);
 struct syscall_result frame_invoke(struct invocation *inv);
 struct syscall_result tcb_invoke(struct invocation *inv);
 struct syscall_result page_table_invoke(struct invocation *inv);
+struct syscall_result irq_control_invoke(struct invocation *inv);
+struct syscall_result irq_handler_invoke(struct invocation *inv);
+struct syscall_result ioport_control_invoke(struct invocation *inv);
+struct syscall_result ioport_invoke(struct invocation *inv);
+struct syscall_result iospace_control_invoke(struct invocation *inv);
+struct syscall_result iospace_invoke(struct invocation *inv);
+struct syscall_result io_page_table_invoke(struct invocation *inv);
+/* Frame_MapIO (iospace.c): map the invoked frame into an IOSpace. */
+struct syscall_result frame_map_io(struct invocation *inv);
 
 /* Resolve the VSpace cap passed as extra cap 0: its PML4 and ASID word. */
 int inv_vspace(const struct invocation *inv, uint64_t *root, uint64_t *asid, uint64_t *detail);

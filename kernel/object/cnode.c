@@ -175,7 +175,7 @@ static int apply_data(struct cap *c, uint64_t data)
     }
 }
 
-/* Untyped and page-table caps are unique: one cap per untyped region
+/* Untyped and page-table caps (CPU and IO) are unique: one cap per untyped region
  * (exact accounting), one cap and one location per table (so unmapping it
  * can never leave a second path to stale entries). A reply cap is one-shot:
  * it names one waiting caller, once. */
@@ -187,6 +187,7 @@ bool cnode_cap_copyable(unsigned type)
     case CAP_PDPT:
     case CAP_PAGE_DIRECTORY:
     case CAP_PAGE_TABLE:
+    case CAP_IO_PAGE_TABLE:
     case CAP_REPLY:
         return false;
     }

@@ -5,6 +5,7 @@
  */
 #include <arch.h>
 #include <bits.h>
+#include <device.h>
 #include <invocation.h>
 #include <mica/cap.h>
 #include <mica/errors.h>
@@ -107,7 +108,11 @@ struct syscall_result frame_invoke(struct invocation *inv)
     case MICA_FRAME_MAP:
         return map(inv);
     case MICA_FRAME_REMAP:
+        if (frame->word2 & MAPPING_IO) /* DMA rights are fixed at Frame_MapIO */
+            return inv_error(MICA_ERR_ILLEGAL_OPERATION, inv->label);
         return remap(inv);
+    case MICA_FRAME_MAP_IO:
+        return frame_map_io(inv);
     case MICA_FRAME_UNMAP:
         if (!frame->word2)
             return inv_error(MICA_ERR_NOT_MAPPED, 0);

@@ -11,6 +11,7 @@
  */
 #include <arch.h>
 #include <bits.h>
+#include <device.h>
 #include <mica/vspace.h>
 #include <vspace.h>
 
@@ -67,6 +68,10 @@ unsigned mapping_level(const struct cap *c)
 
 void mapping_remove(struct cap *c)
 {
+    if (c->word2 & MAPPING_IO) {
+        io_mapping_remove(c); /* a DMA mapping in an IOSpace (iospace.c) */
+        return;
+    }
     uint64_t root = asid_root(c->word2);
     unsigned missing;
     if (root) {

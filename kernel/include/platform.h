@@ -1,0 +1,49 @@
+/*
+ * Platform facts the kernel learns from the firmware's ACPI tables at boot
+ * (acpi.c): where the interrupt controllers, the IOMMUs and PCI Express
+ * configuration space are. Filled once by acpi_parse(); read-only after.
+ */
+#ifndef KERNEL_PLATFORM_H
+#define KERNEL_PLATFORM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PLATFORM_MAX_IOAPICS 8
+#define PLATFORM_MAX_IOMMUS  8
+
+struct platform_ioapic {
+    uint64_t paddr;    /* register window */
+    uint32_t gsi_base; /* first GSI it serves */
+    uint8_t id;
+};
+
+struct platform_iommu {  /* a VT-d DMA remapping unit (DMAR DRHD) */
+    uint64_t paddr;      /* register window */
+    uint16_t segment;    /* PCI segment it serves */
+    bool include_all;    /* serves every device of the segment not claimed by another */
+};
+
+struct platform {
+    bool acpi;           /* ACPI tables were found and checked */
+    uint64_t lapic_paddr;
+    unsigned n_ioapics;
+    struct platform_ioapic ioapic[PLATFORM_MAX_IOAPICS];
+    /* ISA IRQ i arrives at GSI isa_gsi[i], signalled as isa_flags[i]
+     * (MICA_IRQ_*): identity/edge/active-high unless the MADT overrides. */
+    uint8_t isa_gsi[16];
+    uint8_t isa_flags[16];
+    /* PCI Express ECAM (first MCFG entry). */
+    bool ecam;
+    uint64_t ecam_base;
+    uint16_t ecam_segment;
+    uint8_t ecam_bus_first, ecam_bus_last;
+    /* VT-d (DMAR). */
+    unsigned n_iommus;
+    struct platform_iommu iommu[PLATFORM_MAX_IOMMUS];
+    uint8_t dmar_host_address_width; /* DMAR's HAW + 1: physical address bits */
+};
+
+extern struct platform platform;
+
+#endif
