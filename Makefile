@@ -150,6 +150,7 @@ UNIT_DEPS_test_bits      :=
 UNIT_DEPS_test_format    := lib/fmt/format.c
 UNIT_DEPS_test_mdb       := kernel/core/mdb.c
 UNIT_DEPS_test_cspace    := kernel/core/cspace.c
+UNIT_DEPS_test_acpi      := kernel/core/acpi.c
 
 .SECONDEXPANSION:
 $(BUILD)/unit/%: tests/unit/%.c $$(UNIT_DEPS_$$*) $$(wildcard kernel/include/*.h)
@@ -216,6 +217,10 @@ _test: $(ALL) $(UNIT_TESTS) $(BAD_ELVES)
 	   --out $(RESULTS)/kernel-nofastpath.txt --log $(BUILD)/logs/kernel-nofastpath.log \
 	   --kernel $(KERNEL) --module "$(KTEST)" --module tests/kernel/data/module.txt \
 	   --append nofastpath -- $(QEMU_TEST) || true
+	@$(TESTRUN) suite --name kernel-noiommu --timeout $(TEST_TIMEOUT) \
+	   --out $(RESULTS)/kernel-noiommu.txt --log $(BUILD)/logs/kernel-noiommu.log \
+	   --kernel $(KERNEL) --module "$(KTEST)" --module tests/kernel/data/module.txt \
+	   -- $(QEMU_TEST_NOIOMMU) || true
 	@($(call same_results,$(RESULTS)/kernel.txt,$(RESULTS)/kernel-nofastpath.txt,kernel/fastpath-equivalence)) \
 	   | tee $(RESULTS)/fastpath-equivalence.txt
 	@$(TESTRUN) case -j 2 --timeout $(TEST_TIMEOUT) --out $(RESULTS)/boot.txt --kernel $(KERNEL) \

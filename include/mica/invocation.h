@@ -49,30 +49,37 @@ enum mica_invocation {
     MICA_FRAME_UNMAP = 65,
     MICA_FRAME_REMAP = 66,
     MICA_FRAME_GET_ADDRESS = 67,
-    MICA_FRAME_MAP_IO = 68,       /* map into an IOSpace for DMA */
+    MICA_FRAME_MAP_IO = 68,       /* MR0 I/O address, MR1 rights (MICA_MAP_READ/WRITE);
+                                     cap0 the IOSpace: map for DMA */
 
-    /* IRQControl (docs/objects/irq.md) */
-    MICA_IRQ_CONTROL_GET_IOAPIC = 80,
-    MICA_IRQ_CONTROL_GET_MSI = 81,
+    /* IRQControl (docs/objects/irq.md). The new handler cap goes to the
+     * slot (cap0 CNode, index, depth). */
+    MICA_IRQ_CONTROL_GET_IOAPIC = 80, /* MR0 GSI, MR1 flags (MICA_IRQ_*), MR2 index, MR3 depth */
+    MICA_IRQ_CONTROL_GET_MSI = 81,    /* MR0 MSI number (< MICA_IRQ_MSI_COUNT), MR1 PCI address
+                                         (MICA_PCI_ADDR), MR2 index, MR3 depth; result: the
+                                         MSI address and data (MICA_MSI_ADDRESS/DATA) */
 
     /* IRQHandler */
-    MICA_IRQ_HANDLER_SET_NOTIFICATION = 84,
-    MICA_IRQ_HANDLER_ACK = 85,
-    MICA_IRQ_HANDLER_CLEAR = 86,
+    MICA_IRQ_HANDLER_SET_NOTIFICATION = 84, /* cap0 a notification with write right */
+    MICA_IRQ_HANDLER_ACK = 85,              /* the interrupt was handled: deliver the next */
+    MICA_IRQ_HANDLER_CLEAR = 86,            /* stop signalling the notification */
 
     /* IOPortControl and IOPort (docs/objects/ioport.md) */
-    MICA_IOPORT_CONTROL_ISSUE = 88,
-    MICA_IOPORT_IN8 = 90,
+    MICA_IOPORT_CONTROL_ISSUE = 88, /* MR0 first port, MR1 last port (inclusive), MR2 index,
+                                       MR3 depth; cap0 CNode: a cap to ports first..last */
+    MICA_IOPORT_IN8 = 90,           /* MR0 port; result: the value read */
     MICA_IOPORT_IN16 = 91,
     MICA_IOPORT_IN32 = 92,
-    MICA_IOPORT_OUT8 = 93,
+    MICA_IOPORT_OUT8 = 93,          /* MR0 port, MR1 value */
     MICA_IOPORT_OUT16 = 94,
     MICA_IOPORT_OUT32 = 95,
 
     /* IOSpaceControl, IOSpace and IOPageTable (docs/objects/iospace.md) */
-    MICA_IOSPACE_CONTROL_ISSUE = 96,
-    MICA_IOSPACE_GET_FAULT = 100,
-    MICA_IO_PAGE_TABLE_MAP = 104,
+    MICA_IOSPACE_CONTROL_ISSUE = 96, /* MR0 PCI address (MICA_PCI_ADDR), MR1 index, MR2 depth;
+                                        cap0 CNode: the device's DMA address space */
+    MICA_IOSPACE_GET_FAULT = 100,    /* result: the oldest unreported DMA fault of the
+                                        device (MICA_IOFAULT_*), or 0 */
+    MICA_IO_PAGE_TABLE_MAP = 104,    /* MR0 I/O address; cap0 the IOSpace */
     MICA_IO_PAGE_TABLE_UNMAP = 105,
 };
 

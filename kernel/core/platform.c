@@ -11,6 +11,10 @@ struct platform platform;
 
 void platform_bootinfo(struct mica_bootinfo_platform *p)
 {
+    p->ioapic_gsis = irq_ioapic_gsis();
+    p->iommu_address_bits = (uint8_t)iommu_address_bits();
+    if (p->iommu_address_bits)
+        p->flags |= MICA_PLATFORM_IOMMU;
     for (unsigned i = 0; i < 16; i++) {
         p->isa_gsi[i] = platform.isa_gsi[i];
         p->isa_flags[i] = platform.isa_flags[i];

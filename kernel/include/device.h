@@ -22,6 +22,8 @@ void irq_deliver(unsigned irq);
 void irq_handler_finalise(const struct cap *cap);
 /* Could an interrupt still wake a thread? (A handler has a notification.) */
 bool irq_any_bound(void);
+/* GSIs the I/O APICs serve (0 .. n-1), for the boot info. */
+unsigned irq_ioapic_gsis(void);
 
 /* ioport.c */
 /* The last cap to a port range is gone: the range can be issued again. */
@@ -34,6 +36,8 @@ void ioport_finalise(const struct cap *cap);
 void io_mapping_remove(struct cap *c);
 /* The last cap to an IOSpace is gone: the device loses all DMA access. */
 void iospace_finalise(const struct cap *cap);
+/* Address width of I/O virtual addresses, or 0 when no IOMMU is in use. */
+unsigned iommu_address_bits(void);
 
 /* Boot: platform facts for the root task's boot info. */
 void platform_bootinfo(struct mica_bootinfo_platform *p);

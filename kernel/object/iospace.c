@@ -21,3 +21,4 @@ struct syscall_result frame_map_io(struct invocation *inv)
 }
 void io_mapping_remove(struct cap *c) { c->word1 = c->word2 = 0; }
 void iospace_finalise(const struct cap *cap) { (void)cap; }
+unsigned iommu_address_bits(void) { return 0; }

@@ -14,3 +14,4 @@ struct syscall_result irq_handler_invoke(struct invocation *inv)
 void irq_deliver(unsigned irq) { (void)irq; }
 void irq_handler_finalise(const struct cap *cap) { (void)cap; }
 bool irq_any_bound(void) { return false; }
+unsigned irq_ioapic_gsis(void) { return 0; }

@@ -48,6 +48,10 @@ extern const struct ktest sched_tests[];
 extern const struct ktest ipc_tests[];
 extern const struct ktest ntfn_tests[];
 extern const struct ktest fault_ipc_tests[];
+extern const struct ktest ioport_tests[];
+extern const struct ktest irq_tests[];
+extern const struct ktest iospace_tests[];
+extern const struct ktest devmem_tests[];
 
 /* ---------------------------------------------------------- helpers (util.c) */
 

@@ -109,7 +109,10 @@ void arch_main(uint32_t magic, uint32_t mbi_paddr)
     params.mem = &mem;
 
     paging_init(&ram, &mem);
+    acpi_init();
     pic_disable();
     lapic_init();
+    ioapic_init();
+    iommu_init(&mem);
     kernel_start(&params);
 }

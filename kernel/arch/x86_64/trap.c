@@ -14,6 +14,7 @@
 #include <format.h>
 #include <fault.h>
 #include <mica/debug.h>
+#include <mica/device.h>
 #include <panic.h>
 #include <sched.h>
 #include <tcb.h>
@@ -59,6 +60,11 @@ static bool handle_interrupt(uint64_t vector)
     if (vector == VECTOR_TIMER) {
         lapic_eoi();
         sched_tick();
+    } else if (vector >= VECTOR_IOAPIC_BASE && vector < VECTOR_MSI_BASE + MICA_IRQ_MSI_COUNT) {
+        arch_irq_vector((unsigned)vector); /* device interrupts: ioapic.c */
+    } else if (vector == VECTOR_IOMMU_FAULT) {
+        iommu_fault_interrupt();
+        lapic_eoi();
     } else if (vector == VECTOR_SPURIOUS) {
         /* The LAPIC wants no EOI for its spurious vector. */
     } else if (vector >= VECTOR_PIC_BASE && vector < VECTOR_PIC_BASE + 16) {

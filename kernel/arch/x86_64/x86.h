@@ -40,6 +40,18 @@ void paging_init(const struct memmap *ram, struct memmap *mem);
 void *paging_map_mmio(uint64_t paddr);
 uint64_t paging_kernel_root(void);
 
+/* ACPI tables (acpi_x86.c): find the RSDP and fill `platform` (platform.h). */
+void acpi_init(void);
+/* I/O APICs (ioapic.c): every input masked, vectors assigned. */
+void ioapic_init(void);
+/* An interrupt on vector v in the I/O APIC or MSI range (ioapic.c). */
+void arch_irq_vector(unsigned v);
+/* VT-d (vtd.c): take over the IOMMUs the DMAR table lists, if any; tables
+ * come from the boot allocator. */
+void iommu_init(struct memmap *mem);
+/* The VT-d fault event interrupt (vtd.c). */
+void iommu_fault_interrupt(void);
+
 void lapic_init(void);
 void lapic_eoi(void);
 void pic_disable(void);
@@ -47,6 +59,10 @@ uint64_t timer_ticks(void);
 
 /* Interrupt vectors. */
 #define VECTOR_PIC_BASE  0x20 /* legacy 8259 remapped here, all masked */
+#define VECTOR_IOAPIC_BASE 0x30 /* I/O APIC input (GSI) g arrives at 0x30 + g */
+#define VECTOR_IOAPIC_COUNT 0x40 /* GSIs 0-63 */
+#define VECTOR_MSI_BASE  0x80 /* MSI number n arrives at 0x80 + n (MICA_IRQ_MSI_COUNT) */
+#define VECTOR_IOMMU_FAULT 0xe0 /* VT-d fault event (vtd.c) */
 #define VECTOR_TIMER     0xf0
 #define VECTOR_SPURIOUS  0xff
 
