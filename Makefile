@@ -108,9 +108,16 @@ $(BUILD)/$(1): $(patsubst %,$(BUILD)/uobj/%.o,$(2)) $(CRT0) $(LIBMICA)
 endef
 
 INIT        := $(BUILD)/servers/init/init
+UART        := $(BUILD)/servers/drivers/uart/uart
+EDU         := $(BUILD)/servers/drivers/edu/edu
+# The default system: init starts the drivers it finds among its boot
+# modules (docs/drivers.md).
+SYSTEM_MODULES := $(UART) $(EDU)
 KTEST       := $(BUILD)/tests/kernel/ktest
 BENCH       := $(BUILD)/tests/bench/bench
 $(eval $(call user_program,servers/init/init,$(wildcard servers/init/*.c servers/init/*.S)))
+$(eval $(call user_program,servers/drivers/uart/uart,$(wildcard servers/drivers/uart/*.c)))
+$(eval $(call user_program,servers/drivers/edu/edu,$(wildcard servers/drivers/edu/*.c)))
 $(eval $(call user_program,tests/kernel/ktest,$(wildcard tests/kernel/*.c tests/kernel/*.S)))
 $(eval $(call user_program,tests/bench/bench,$(wildcard tests/bench/*.c tests/bench/*.S)))
 
@@ -159,26 +166,30 @@ $(BUILD)/unit/%: tests/unit/%.c $$(UNIT_DEPS_$$*) $$(wildcard kernel/include/*.h
 	$(Q)$(CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_DEPS_$*) -lcmocka
 
 # ---------------------------------------------------------------- top level
-ALL := $(KERNEL) $(INIT) $(KTEST) $(BENCH) $(TESTRUN) $(BENCHRUN)
+ALL := $(KERNEL) $(INIT) $(SYSTEM_MODULES) $(KTEST) $(BENCH) $(TESTRUN) $(BENCHRUN)
 .DEFAULT_GOAL := all
 .PHONY: all run test debug bench clean deps-build _test
 
 all: $(ALL)
 
+# QEMU's -initrd: comma-separated Multiboot modules, the root task first.
+comma := ,
+SYSTEM_INITRD = $(subst $(eval) ,$(comma),$(strip $(INIT) $(SYSTEM_MODULES)))
+
 # Every user-facing target checks its tools first (tools/deps.sh installs
 # missing Debian packages as root, or prints the apt-get line and stops).
 run:
 	@tools/deps.sh run $(CC)
-	@$(MAKE) --no-print-directory $(KERNEL) $(INIT)
+	@$(MAKE) --no-print-directory $(KERNEL) $(INIT) $(SYSTEM_MODULES)
 	@echo "Booting Mica in QEMU. Leave with Ctrl-A X."
-	@$(QEMU_RUN) -kernel $(KERNEL) -initrd "$(INIT)"; s=$$?; \
+	@$(QEMU_RUN) -kernel $(KERNEL) -initrd "$(SYSTEM_INITRD)"; s=$$?; \
 	 case $$s in 0|33) ;; *) echo "QEMU exited with status $$s"; exit $$s;; esac
 
 debug:
 	@tools/deps.sh debug $(CC)
-	@$(MAKE) --no-print-directory $(KERNEL) $(INIT)
+	@$(MAKE) --no-print-directory $(KERNEL) $(INIT) $(SYSTEM_MODULES)
 	@echo "QEMU waits for gdb on localhost:1234; quitting gdb stops QEMU."
-	@$(QEMU_RUN) -S -gdb tcp::1234 -kernel $(KERNEL) -initrd "$(INIT)" & qpid=$$!; \
+	@$(QEMU_RUN) -S -gdb tcp::1234 -kernel $(KERNEL) -initrd "$(SYSTEM_INITRD)" & qpid=$$!; \
 	 gdb -q -ex "set architecture i386:x86-64" -ex "file $(KERNEL)" \
 	     -ex "target remote localhost:1234" -ex "hbreak arch_main" -ex "continue"; \
 	 kill $$qpid 2>/dev/null; wait $$qpid 2>/dev/null; true

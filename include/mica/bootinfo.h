@@ -50,6 +50,7 @@ struct mica_bootinfo_untyped {
 struct mica_bootinfo_module {
     uint64_t paddr;
     uint64_t size;
+    uint64_t vaddr; /* where the root task can read it (MICA_ROOT_MODULES...) */
     char cmdline[MICA_BOOTINFO_CMDLINE_MAX]; /* "path args" as given to the boot loader */
 };
 

@@ -10,7 +10,8 @@
  * above that the kernel places the root task's stack, IPC buffer and
  * boot-info pages at the addresses below. The kernel enters the root task at
  * its ELF entry point with rsp = MICA_ROOT_STACK_TOP and rdi = the address of
- * its struct mica_bootinfo.
+ * its struct mica_bootinfo. A program the root task starts (a component)
+ * gets the same layout from its parent (lib/libmica/process.c).
  */
 #ifndef MICA_LAYOUT_H
 #define MICA_LAYOUT_H
@@ -23,5 +24,10 @@
 #define MICA_ROOT_STACK_TOP  0x00007fff00100000ull /* guard page below the stack */
 #define MICA_ROOT_IPC_BUFFER 0x00007fff00200000ull
 #define MICA_ROOT_BOOTINFO   0x00007fff00300000ull
+/* Boot modules other than the root task, mapped read-only one after the
+ * other from here (page-rounded, an unmapped page between two); each one's
+ * address is in its struct mica_bootinfo_module. */
+#define MICA_ROOT_MODULES    0x00007fff40000000ull
+#define MICA_ROOT_MODULES_END 0x00007ffff0000000ull
 
 #endif

@@ -94,6 +94,32 @@ static void load_segment(struct memmap *mem, uint64_t root, const uint8_t *file,
     }
 }
 
+/* Where map_modules() put module i (0: not mapped). */
+static uint64_t module_vaddr[BOOT_MAX_MODULES];
+
+/* Map the other modules read-only into the root task, so it can read the
+ * programs and data it was given (they stay reserved, never untyped). */
+static void map_modules(struct memmap *mem, uint64_t root, const struct boot_params *bp,
+                        const char *name)
+{
+    uint64_t va = MICA_ROOT_MODULES;
+    for (unsigned i = 1; i < bp->n_modules && i <= MICA_BOOTINFO_MAX_MODULES; i++) {
+        const struct boot_module *m = &bp->modules[i];
+        uint64_t pages = align_up(m->size, MICA_PAGE_SIZE) / MICA_PAGE_SIZE;
+        if (!m->size || !is_aligned(m->paddr, MICA_PAGE_SIZE) ||
+            pages * MICA_PAGE_SIZE > MICA_ROOT_MODULES_END - va) {
+            kprintf("mica: warning: boot module %u ('%s') not mapped for the root task "
+                    "(empty, unaligned or too large)\n", i, m->cmdline);
+            continue;
+        }
+        module_vaddr[i] = va;
+        for (uint64_t p = 0; p < pages; p++)
+            map_or_refuse(mem, root, va + p * MICA_PAGE_SIZE, m->paddr + p * MICA_PAGE_SIZE,
+                          MAP_READ, name);
+        va += (pages + 1) * MICA_PAGE_SIZE;
+    }
+}
+
 struct untyped_list {
     struct mica_bootinfo *bi;
     uint64_t dropped;
@@ -130,6 +156,7 @@ static void fill_bootinfo(struct mica_bootinfo *bi, const struct boot_params *bp
         struct mica_bootinfo_module *m = &bi->modules[bi->n_modules++];
         m->paddr = bp->modules[i].paddr;
         m->size = bp->modules[i].size;
+        m->vaddr = module_vaddr[i];
         strlcpy(m->cmdline, bp->modules[i].cmdline, sizeof(m->cmdline));
     }
 
@@ -233,6 +260,7 @@ const struct mica_bootinfo *rootserver_create(struct boot_params *bp, struct tcb
     for (uint64_t i = 1; i <= MICA_ROOT_STACK_PAGES; i++)
         map_or_refuse(bp->mem, root, MICA_ROOT_STACK_TOP - i * MICA_PAGE_SIZE,
                       alloc_zeroed(bp->mem, MICA_PAGE_SIZE, name), MAP_READ | MAP_WRITE, name);
+    map_modules(bp->mem, root, bp, name);
     uint64_t ipc_pa = alloc_zeroed(bp->mem, MICA_PAGE_SIZE, name);
     map_or_refuse(bp->mem, root, MICA_ROOT_IPC_BUFFER, ipc_pa, MAP_READ | MAP_WRITE, name);
     uint64_t cnode_bytes = (1ull << MICA_ROOT_CNODE_BITS) << MICA_SLOT_BITS;

@@ -109,20 +109,20 @@ mica_word_t mica_aspace_share(struct mica_aspace *as, mica_cptr_t frame, mica_wo
     return mica_aspace_map(as, as->vspace, copy, vaddr, rights);
 }
 
-/* A fresh frame at vaddr in the new space holding a copy of the caller's
- * page at the same address (or zeroes if `copy` is 0). */
-static mica_word_t clone_page(struct mica_aspace *as, mica_word_t vaddr, unsigned rights,
-                              int copy)
+mica_word_t mica_aspace_page(struct mica_aspace *as, mica_word_t vaddr, unsigned rights,
+                             const void *src, mica_word_t offset, mica_word_t len)
 {
     mica_cptr_t frame;
     mica_word_t err = mica_aspace_alloc(as, MICA_OBJ_FRAME_4K, 0, &frame);
     if (err)
         return err;
-    if (copy) {
+    if (src && len) {
+        if (!as->scratch)
+            as->scratch = MICA_ASPACE_SCRATCH;
         if ((err = mica_aspace_map(as, MICA_CAP_INIT_VSPACE, frame, as->scratch,
                                    MICA_MAP_READ | MICA_MAP_WRITE)))
             return err;
-        memcpy((void *)as->scratch, (const void *)vaddr, MICA_PAGE_SIZE);
+        memcpy((char *)as->scratch + offset, src, len);
         struct mica_sysret r = mica_frame_unmap(frame);
         if (r.status)
             return fail(as, r);
@@ -130,10 +130,37 @@ static mica_word_t clone_page(struct mica_aspace *as, mica_word_t vaddr, unsigne
     return mica_aspace_map(as, as->vspace, frame, vaddr, rights);
 }
 
+/* A fresh frame at vaddr in the new space holding a copy of the caller's
+ * page at the same address (or zeroes if `copy` is 0). */
+static mica_word_t clone_page(struct mica_aspace *as, mica_word_t vaddr, unsigned rights,
+                              int copy)
+{
+    return mica_aspace_page(as, vaddr, rights, copy ? (const void *)vaddr : 0, 0,
+                            MICA_PAGE_SIZE);
+}
+
 static unsigned segment_rights(const struct elf64_phdr *ph)
 {
     return MICA_MAP_READ | ((ph->flags & PF_W) ? MICA_MAP_WRITE : 0) |
            ((ph->flags & PF_X) ? MICA_MAP_EXEC : 0);
+}
+
+/* The root-task layout's stack (guard page below) and IPC buffer. */
+static mica_word_t stack_and_ipc_buffer(struct mica_aspace *as)
+{
+    mica_word_t err;
+    for (unsigned i = 1; i <= MICA_ROOT_STACK_PAGES; i++)
+        if ((err = clone_page(as, MICA_ROOT_STACK_TOP - i * MICA_PAGE_SIZE,
+                              MICA_MAP_READ | MICA_MAP_WRITE, 0)))
+            return err;
+    as->stack_top = MICA_ROOT_STACK_TOP;
+
+    if ((err = mica_aspace_alloc(as, MICA_OBJ_FRAME_4K, 0, &as->ipc_frame)) ||
+        (err = mica_aspace_map(as, as->vspace, as->ipc_frame, MICA_ROOT_IPC_BUFFER,
+                               MICA_MAP_READ | MICA_MAP_WRITE)))
+        return err;
+    as->ipc_buffer = MICA_ROOT_IPC_BUFFER;
+    return MICA_OK;
 }
 
 mica_word_t mica_aspace_clone(struct mica_aspace *as)
@@ -163,18 +190,7 @@ mica_word_t mica_aspace_clone(struct mica_aspace *as)
         }
     }
 
-    for (unsigned i = 1; i <= MICA_ROOT_STACK_PAGES; i++)
-        if ((err = clone_page(as, MICA_ROOT_STACK_TOP - i * MICA_PAGE_SIZE,
-                              MICA_MAP_READ | MICA_MAP_WRITE, 0)))
-            return err;
-    as->stack_top = MICA_ROOT_STACK_TOP;
-
-    if ((err = mica_aspace_alloc(as, MICA_OBJ_FRAME_4K, 0, &as->ipc_frame)) ||
-        (err = mica_aspace_map(as, as->vspace, as->ipc_frame, MICA_ROOT_IPC_BUFFER,
-                               MICA_MAP_READ | MICA_MAP_WRITE)))
-        return err;
-    as->ipc_buffer = MICA_ROOT_IPC_BUFFER;
-    return MICA_OK;
+    return stack_and_ipc_buffer(as);
 }
 
 mica_word_t mica_aspace_configure(struct mica_aspace *as, mica_cptr_t tcb, mica_cptr_t fault_ep,
@@ -193,4 +209,95 @@ mica_word_t mica_aspace_start(mica_cptr_t tcb, void (*fn)(long), long arg, mica_
     regs.rflags = 0x202;
     regs.rdi = (mica_word_t)arg;
     return mica_tcb_write_registers(tcb, 1, MICA_USER_CONTEXT_WORDS, &regs).status;
+}
+
+/* Checks of a program image before anything is allocated for it; the
+ * same rules the kernel applies to the root task (docs/boot.md). */
+static const char *check_elf(const void *image, mica_word_t size, const struct elf64_phdr **phdrs,
+                             unsigned *count)
+{
+    const struct elf64_ehdr *eh = image;
+    if (size < sizeof(*eh))
+        return "file is smaller than an ELF header";
+    if (eh->ident[0] != 0x7f || eh->ident[1] != 'E' || eh->ident[2] != 'L' || eh->ident[3] != 'F')
+        return "not an ELF file (bad magic)";
+    if (eh->ident[4] != 2 || eh->ident[5] != 1)
+        return "not a 64-bit little-endian ELF file";
+    if (eh->type != 2)
+        return "not a static executable (ET_EXEC)";
+    if (eh->machine != 62)
+        return "wrong machine (not x86_64)";
+    if (eh->phentsize != sizeof(struct elf64_phdr) || eh->phnum == 0 || eh->phoff > size ||
+        (mica_word_t)eh->phnum * sizeof(struct elf64_phdr) > size - eh->phoff)
+        return "program header table is malformed or outside the file";
+    const struct elf64_phdr *ph = (const void *)((const char *)image + eh->phoff);
+    int entry_ok = 0, loads = 0;
+    for (unsigned i = 0; i < eh->phnum; i++) {
+        if (ph[i].type == 3)
+            return "asks for a dynamic loader (PT_INTERP)";
+        if (ph[i].type != PT_LOAD || !ph[i].memsz)
+            continue;
+        loads++;
+        if (ph[i].offset > size || ph[i].filesz > size - ph[i].offset)
+            return "segment data lies outside the file";
+        if (ph[i].filesz > ph[i].memsz)
+            return "segment file size exceeds its memory size";
+        if (ph[i].vaddr < MICA_USER_MIN || ph[i].vaddr >= MICA_ROOT_AREA ||
+            ph[i].memsz > MICA_ROOT_AREA - ph[i].vaddr)
+            return "segment lies outside user space";
+        if ((ph[i].flags & PF_W) && (ph[i].flags & PF_X))
+            return "segment is both writable and executable";
+        for (unsigned j = 0; j < i; j++) {
+            if (ph[j].type != PT_LOAD || !ph[j].memsz)
+                continue;
+            /* Page numbers [first, last] of each segment must not meet. */
+            mica_word_t a_first = ph[i].vaddr >> 12, a_last = (ph[i].vaddr + ph[i].memsz - 1) >> 12;
+            mica_word_t b_first = ph[j].vaddr >> 12, b_last = (ph[j].vaddr + ph[j].memsz - 1) >> 12;
+            if (a_first <= b_last && b_first <= a_last)
+                return "segments share a page";
+        }
+        if ((ph[i].flags & PF_X) && eh->entry >= ph[i].vaddr &&
+            eh->entry < ph[i].vaddr + ph[i].memsz)
+            entry_ok = 1;
+    }
+    if (!loads)
+        return "no loadable segments";
+    if (!entry_ok)
+        return "entry point is not in an executable segment";
+    *phdrs = ph;
+    *count = eh->phnum;
+    return 0;
+}
+
+mica_word_t mica_aspace_load(struct mica_aspace *as, const void *image, mica_word_t size,
+                             mica_word_t *entry, const char **why)
+{
+    const struct elf64_phdr *ph;
+    unsigned n;
+    mica_word_t err;
+    if ((*why = check_elf(image, size, &ph, &n)) != 0) {
+        as->error_detail = 0;
+        return MICA_ERR_INVALID_ARGUMENT;
+    }
+    *entry = ((const struct elf64_ehdr *)image)->entry;
+    as->image_pages = as->tables = 0;
+    if ((err = mica_aspace_alloc(as, MICA_OBJ_VSPACE, 0, &as->vspace)))
+        return err;
+    for (unsigned i = 0; i < n; i++) {
+        if (ph[i].type != PT_LOAD || !ph[i].memsz)
+            continue;
+        mica_word_t start = ph[i].vaddr & ~(mica_word_t)(MICA_PAGE_SIZE - 1);
+        mica_word_t file_end = ph[i].vaddr + ph[i].filesz;
+        for (mica_word_t va = start; va < ph[i].vaddr + ph[i].memsz; va += MICA_PAGE_SIZE) {
+            /* The part of this page backed by file bytes: [lo, hi). */
+            mica_word_t lo = va > ph[i].vaddr ? va : ph[i].vaddr;
+            mica_word_t hi = va + MICA_PAGE_SIZE < file_end ? va + MICA_PAGE_SIZE : file_end;
+            const char *src = (const char *)image + ph[i].offset + (lo - ph[i].vaddr);
+            if ((err = mica_aspace_page(as, va, segment_rights(&ph[i]), lo < hi ? src : 0,
+                                        lo - va, lo < hi ? hi - lo : 0)))
+                return err;
+            as->image_pages++;
+        }
+    }
+    return stack_and_ipc_buffer(as);
 }

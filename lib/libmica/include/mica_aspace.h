@@ -71,6 +71,22 @@ void mica_aspace_self(struct mica_aspace *as);
  * scratch) must be set. */
 mica_word_t mica_aspace_clone(struct mica_aspace *as);
 
+/* Make a new VSpace from the static x86_64 ELF program `image` (size
+ * bytes, in the caller's memory): each page of each loadable segment is a
+ * fresh frame holding the file's bytes (zero beyond them) mapped with the
+ * segment's rights, plus the stack and IPC buffer of the root-task layout.
+ * The image is checked first with the kernel's rules for the root task
+ * (docs/boot.md); a bad one returns MICA_ERR_INVALID_ARGUMENT with *why set
+ * to the reason, before anything is allocated. *entry is its entry point. */
+mica_word_t mica_aspace_load(struct mica_aspace *as, const void *image, mica_word_t size,
+                             mica_word_t *entry, const char **why);
+
+/* A fresh frame mapped at vaddr in as->vspace with `rights`, holding len
+ * bytes from src at `offset` in the page (zeroes elsewhere; src NULL: all
+ * zero). The copy goes through the scratch page. */
+mica_word_t mica_aspace_page(struct mica_aspace *as, mica_word_t vaddr, unsigned rights,
+                             const void *src, mica_word_t offset, mica_word_t len);
+
 /* Take the next free slot (for a cap the caller makes itself). */
 mica_word_t mica_aspace_slot(struct mica_aspace *as, mica_cptr_t *slot);
 
