@@ -41,7 +41,7 @@ WARN        := -Wall -Wextra -Werror
 COMMON_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-pic -fno-pie \
                -fno-stack-protector -fno-omit-frame-pointer -fno-builtin \
                -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
-               -Iinclude -Ilib/fmt -DCONFIG_DEBUG=$(CONFIG_DEBUG) \
+               -Iinclude -Ilib/include -Ilib/fmt -Ilib/elf -DCONFIG_DEBUG=$(CONFIG_DEBUG) \
                -DMICA_VERSION='"$(MICA_VERSION)"'
 
 KERNEL_CFLAGS := $(COMMON_CFLAGS) -mcmodel=kernel -mno-red-zone -mno-sse -mno-sse2 \
@@ -55,11 +55,13 @@ USER_LDFLAGS := -nostdlib -static -Wl,-z,max-page-size=0x1000 -Wl,--build-id=non
 
 HOST_CFLAGS := -std=gnu11 $(WARN) -O2 -g -Iinclude
 UNIT_CFLAGS := -std=gnu11 $(WARN) -O1 -g -fsanitize=address,undefined -Itests/unit/include \
-               -fno-sanitize-recover=all -Iinclude -Ikernel/include -Ikernel/arch/x86_64 -Ilib/fmt
+               -fno-sanitize-recover=all -Iinclude -Ikernel/include -Ikernel/arch/x86_64 -Ilib/include \
+               -Ilib/fmt -Ilib/elf
 
 # ---------------------------------------------------------------- kernel
 KERNEL      := $(BUILD)/kernel/mica.elf
-KERNEL_SRCS := $(wildcard kernel/core/*.c kernel/object/*.c kernel/arch/x86_64/*.c) lib/fmt/format.c
+KERNEL_SRCS := $(wildcard kernel/core/*.c kernel/object/*.c kernel/arch/x86_64/*.c) lib/fmt/format.c \
+               lib/elf/elf.c
 KERNEL_ASMS := $(wildcard kernel/arch/x86_64/*.S)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kobj/%.o,$(KERNEL_SRCS) $(KERNEL_ASMS))
 
@@ -80,7 +82,7 @@ $(KERNEL): $(KERNEL_OBJS) kernel/arch/x86_64/linker.ld
 
 # ---------------------------------------------------------------- user space
 LIBMICA     := $(BUILD)/lib/libmica.a
-LIBMICA_SRCS := $(wildcard lib/libmica/*.c lib/libmica/*.S) lib/fmt/format.c
+LIBMICA_SRCS := $(wildcard lib/libmica/*.c lib/libmica/*.S) lib/fmt/format.c lib/elf/elf.c
 LIBMICA_OBJS := $(patsubst %,$(BUILD)/uobj/%.o,$(LIBMICA_SRCS))
 CRT0        := $(BUILD)/uobj/lib/libmica/crt0.S.o
 
@@ -136,10 +138,10 @@ $(BENCHRUN): $(wildcard tools/bench/*.c tools/bench/*.h) include/mica/debug.h
 	$(call msg,HOSTCC,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^)
 
-$(BADELF): tools/badelf/badelf.c kernel/include/elf.h
+$(BADELF): tools/badelf/badelf.c lib/elf/elf.h
 	@mkdir -p $(dir $@)
 	$(call msg,HOSTCC,$@)
-	$(Q)$(CC) $(HOST_CFLAGS) -Ikernel/include -o $@ $<
+	$(Q)$(CC) $(HOST_CFLAGS) -Ilib/elf -o $@ $<
 
 # Deliberately broken root-task images for the boot-refusal tests.
 BAD_ELVES   := $(patsubst %,$(BUILD)/tests/bad/%.elf,not-elf wrong-machine kernel-segment truncated pie write-exec)
@@ -150,7 +152,7 @@ $(BUILD)/tests/bad/%.elf: $(KTEST) $(BADELF)
 
 # ---------------------------------------------------------------- unit tests
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
-UNIT_DEPS_test_elf       := kernel/core/elf.c
+UNIT_DEPS_test_elf       := lib/elf/elf.c
 UNIT_DEPS_test_memmap    := kernel/core/memmap.c
 UNIT_DEPS_test_multiboot := kernel/arch/x86_64/multiboot.c kernel/core/memmap.c
 UNIT_DEPS_test_bits      :=

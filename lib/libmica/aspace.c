@@ -1,28 +1,10 @@
 /* libmica: cloning the running image into a new address space (see mica_aspace.h). */
+#include <elf.h>
 #include <mica/layout.h>
 #include <mica_aspace.h>
 #include <stddef.h>
 
 void *memcpy(void *dst, const void *src, size_t n); /* string.c */
-
-/* The parts of the ELF64 headers read here. */
-struct elf64_ehdr {
-    unsigned char ident[16];
-    uint16_t type, machine;
-    uint32_t version;
-    uint64_t entry, phoff, shoff;
-    uint32_t flags;
-    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct elf64_phdr {
-    uint32_t type, flags;
-    uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-
-#define PT_LOAD 1
-#define PF_X 1
-#define PF_W 2
 
 /* Defined by the linker when the ELF header lies in a loaded segment, as
  * it does with the default x86_64 link of a static program. */
@@ -139,10 +121,10 @@ static mica_word_t clone_page(struct mica_aspace *as, mica_word_t vaddr, unsigne
                             MICA_PAGE_SIZE);
 }
 
-static unsigned segment_rights(const struct elf64_phdr *ph)
+static unsigned segment_rights(uint32_t flags)
 {
-    return MICA_MAP_READ | ((ph->flags & PF_W) ? MICA_MAP_WRITE : 0) |
-           ((ph->flags & PF_X) ? MICA_MAP_EXEC : 0);
+    return MICA_MAP_READ | ((flags & ELF_PF_W) ? MICA_MAP_WRITE : 0) |
+           ((flags & ELF_PF_X) ? MICA_MAP_EXEC : 0);
 }
 
 /* The root-task layout's stack (guard page below) and IPC buffer. */
@@ -167,8 +149,8 @@ mica_word_t mica_aspace_clone(struct mica_aspace *as)
 {
     const struct elf64_ehdr *eh = &__ehdr_start;
     mica_word_t err;
-    if (!eh || eh->ident[0] != 0x7f || eh->ident[1] != 'E' || eh->ident[2] != 'L' ||
-        eh->ident[3] != 'F' || eh->phentsize != sizeof(struct elf64_phdr)) {
+    if (!eh || eh->e_ident[0] != 0x7f || eh->e_ident[1] != 'E' || eh->e_ident[2] != 'L' ||
+        eh->e_ident[3] != 'F' || eh->e_phentsize != sizeof(struct elf64_phdr)) {
         as->error_detail = 0;
         return MICA_ERR_INVALID_ARGUMENT; /* the image's headers are not mapped */
     }
@@ -178,13 +160,13 @@ mica_word_t mica_aspace_clone(struct mica_aspace *as)
     if ((err = mica_aspace_alloc(as, MICA_OBJ_VSPACE, 0, &as->vspace)))
         return err;
 
-    const struct elf64_phdr *ph = (const void *)((const char *)eh + eh->phoff);
-    for (unsigned i = 0; i < eh->phnum; i++) {
-        if (ph[i].type != PT_LOAD || !ph[i].memsz)
+    const struct elf64_phdr *ph = (const void *)((const char *)eh + eh->e_phoff);
+    for (unsigned i = 0; i < eh->e_phnum; i++) {
+        if (ph[i].p_type != ELF_PT_LOAD || !ph[i].p_memsz)
             continue;
-        mica_word_t start = ph[i].vaddr & ~(mica_word_t)(MICA_PAGE_SIZE - 1);
-        for (mica_word_t va = start; va < ph[i].vaddr + ph[i].memsz; va += MICA_PAGE_SIZE) {
-            if ((err = clone_page(as, va, segment_rights(&ph[i]), 1)))
+        mica_word_t start = ph[i].p_vaddr & ~(mica_word_t)(MICA_PAGE_SIZE - 1);
+        for (mica_word_t va = start; va < ph[i].p_vaddr + ph[i].p_memsz; va += MICA_PAGE_SIZE) {
+            if ((err = clone_page(as, va, segment_rights(ph[i].p_flags), 1)))
                 return err;
             as->image_pages++;
         }
@@ -211,89 +193,33 @@ mica_word_t mica_aspace_start(mica_cptr_t tcb, void (*fn)(long), long arg, mica_
     return mica_tcb_write_registers(tcb, 1, MICA_USER_CONTEXT_WORDS, &regs).status;
 }
 
-/* Checks of a program image before anything is allocated for it; the
- * same rules the kernel applies to the root task (docs/boot.md). */
-static const char *check_elf(const void *image, mica_word_t size, const struct elf64_phdr **phdrs,
-                             unsigned *count)
-{
-    const struct elf64_ehdr *eh = image;
-    if (size < sizeof(*eh))
-        return "file is smaller than an ELF header";
-    if (eh->ident[0] != 0x7f || eh->ident[1] != 'E' || eh->ident[2] != 'L' || eh->ident[3] != 'F')
-        return "not an ELF file (bad magic)";
-    if (eh->ident[4] != 2 || eh->ident[5] != 1)
-        return "not a 64-bit little-endian ELF file";
-    if (eh->type != 2)
-        return "not a static executable (ET_EXEC)";
-    if (eh->machine != 62)
-        return "wrong machine (not x86_64)";
-    if (eh->phentsize != sizeof(struct elf64_phdr) || eh->phnum == 0 || eh->phoff > size ||
-        (mica_word_t)eh->phnum * sizeof(struct elf64_phdr) > size - eh->phoff)
-        return "program header table is malformed or outside the file";
-    const struct elf64_phdr *ph = (const void *)((const char *)image + eh->phoff);
-    int entry_ok = 0, loads = 0;
-    for (unsigned i = 0; i < eh->phnum; i++) {
-        if (ph[i].type == 3)
-            return "asks for a dynamic loader (PT_INTERP)";
-        if (ph[i].type != PT_LOAD || !ph[i].memsz)
-            continue;
-        loads++;
-        if (ph[i].offset > size || ph[i].filesz > size - ph[i].offset)
-            return "segment data lies outside the file";
-        if (ph[i].filesz > ph[i].memsz)
-            return "segment file size exceeds its memory size";
-        if (ph[i].vaddr < MICA_USER_MIN || ph[i].vaddr >= MICA_ROOT_AREA ||
-            ph[i].memsz > MICA_ROOT_AREA - ph[i].vaddr)
-            return "segment lies outside user space";
-        if ((ph[i].flags & PF_W) && (ph[i].flags & PF_X))
-            return "segment is both writable and executable";
-        for (unsigned j = 0; j < i; j++) {
-            if (ph[j].type != PT_LOAD || !ph[j].memsz)
-                continue;
-            /* Page numbers [first, last] of each segment must not meet. */
-            mica_word_t a_first = ph[i].vaddr >> 12, a_last = (ph[i].vaddr + ph[i].memsz - 1) >> 12;
-            mica_word_t b_first = ph[j].vaddr >> 12, b_last = (ph[j].vaddr + ph[j].memsz - 1) >> 12;
-            if (a_first <= b_last && b_first <= a_last)
-                return "segments share a page";
-        }
-        if ((ph[i].flags & PF_X) && eh->entry >= ph[i].vaddr &&
-            eh->entry < ph[i].vaddr + ph[i].memsz)
-            entry_ok = 1;
-    }
-    if (!loads)
-        return "no loadable segments";
-    if (!entry_ok)
-        return "entry point is not in an executable segment";
-    *phdrs = ph;
-    *count = eh->phnum;
-    return 0;
-}
-
 mica_word_t mica_aspace_load(struct mica_aspace *as, const void *image, mica_word_t size,
                              mica_word_t *entry, const char **why)
 {
-    const struct elf64_phdr *ph;
-    unsigned n;
+    /* The kernel's own checks for the root task (lib/elf, docs/boot.md). */
+    static struct elf_image img;
     mica_word_t err;
-    if ((*why = check_elf(image, size, &ph, &n)) != 0) {
-        as->error_detail = 0;
+    enum elf_error e = elf_parse(image, size, MICA_USER_MIN, MICA_ROOT_AREA, &img);
+    if (e != ELF_OK) {
+        *why = elf_strerror(e);
+        as->error_detail = img.bad_value;
         return MICA_ERR_INVALID_ARGUMENT;
     }
-    *entry = ((const struct elf64_ehdr *)image)->entry;
+    *why = 0;
+    *entry = img.entry;
     as->image_pages = as->tables = 0;
     if ((err = mica_aspace_alloc(as, MICA_OBJ_VSPACE, 0, &as->vspace)))
         return err;
-    for (unsigned i = 0; i < n; i++) {
-        if (ph[i].type != PT_LOAD || !ph[i].memsz)
-            continue;
-        mica_word_t start = ph[i].vaddr & ~(mica_word_t)(MICA_PAGE_SIZE - 1);
-        mica_word_t file_end = ph[i].vaddr + ph[i].filesz;
-        for (mica_word_t va = start; va < ph[i].vaddr + ph[i].memsz; va += MICA_PAGE_SIZE) {
+    for (unsigned i = 0; i < img.n_segments; i++) {
+        const struct elf_segment *sg = &img.seg[i];
+        mica_word_t file_end = sg->vaddr + sg->filesz;
+        for (mica_word_t va = sg->vaddr & ~(mica_word_t)(MICA_PAGE_SIZE - 1);
+             va < sg->vaddr + sg->memsz; va += MICA_PAGE_SIZE) {
             /* The part of this page backed by file bytes: [lo, hi). */
-            mica_word_t lo = va > ph[i].vaddr ? va : ph[i].vaddr;
+            mica_word_t lo = va > sg->vaddr ? va : sg->vaddr;
             mica_word_t hi = va + MICA_PAGE_SIZE < file_end ? va + MICA_PAGE_SIZE : file_end;
-            const char *src = (const char *)image + ph[i].offset + (lo - ph[i].vaddr);
-            if ((err = mica_aspace_page(as, va, segment_rights(&ph[i]), lo < hi ? src : 0,
+            const char *src = (const char *)image + sg->offset + (lo - sg->vaddr);
+            if ((err = mica_aspace_page(as, va, segment_rights(sg->flags), lo < hi ? src : 0,
                                         lo - va, lo < hi ? hi - lo : 0)))
                 return err;
             as->image_pages++;

@@ -1,5 +1,5 @@
 /*
- * Host unit tests for kernel/include/bits.h: the bit and alignment helpers
+ * Host unit tests for lib/include/bits.h: the bit and alignment helpers
  * every other piece of kernel arithmetic relies on.
  */
 #include <setjmp.h>

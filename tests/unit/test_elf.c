@@ -1,5 +1,5 @@
 /*
- * Host unit tests for kernel/core/elf.c: every refusal of elf_parse() on
+ * Host unit tests for lib/elf/elf.c: every refusal of elf_parse() on
  * synthetic ELF64 images, the accepted cases, and elf_strerror().
  *
  * Each test builds a valid minimal image with make_image() and then breaks

@@ -1,12 +1,13 @@
 /*
- * ELF64 executable checking for the root-task loader.
+ * ELF64 executable checking, shared by the kernel's root-task loader and
+ * libmica's program loader (mica_aspace_load), so both apply the same rules.
  *
  * elf_parse() validates an image completely before anything is loaded, so a
  * corrupt or hostile module is refused with a precise reason instead of
  * crashing the boot. Pure logic; the host unit tests cover every refusal.
  */
-#ifndef KERNEL_ELF_H
-#define KERNEL_ELF_H
+#ifndef MICA_LIB_ELF_H
+#define MICA_LIB_ELF_H
 
 #include <stddef.h>
 #include <stdint.h>

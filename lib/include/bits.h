@@ -1,9 +1,9 @@
 /*
- * Bit and alignment helpers. Pure and freestanding: used by the kernel and
- * by the host unit tests (tests/unit/test_bits.c).
+ * Bit and alignment helpers. Pure and freestanding: used by the kernel, the
+ * libraries in lib/ and the host unit tests (tests/unit/test_bits.c).
  */
-#ifndef KERNEL_BITS_H
-#define KERNEL_BITS_H
+#ifndef MICA_LIB_BITS_H
+#define MICA_LIB_BITS_H
 
 #include <stdbool.h>
 #include <stdint.h>
