@@ -6,13 +6,18 @@
  * has been copied or handed on (docs/boot.md).
  */
 #include "asm.h"
+#include "cpu.h"
 #include "multiboot.h"
 #include "x86.h"
+#include <acpi.h>
 #include <arch.h>
+#include <bits.h>
 #include <boot.h>
 #include <console.h>
 #include <kstring.h>
+#include <mica/types.h>
 #include <panic.h>
+#include <platform.h>
 
 #define LOW_MEMORY_END 0x100000ull       /* BIOS area, kept out of untyped */
 #define BOOT_WINDOW_END (1ull << 30)     /* reachable before paging_init */
@@ -22,8 +27,14 @@ static struct memmap mem;  /* free RAM: the boot allocator and later untyped */
 static struct memmap device; /* MMIO space handed out as device untyped */
 
 #define DEVICE_SPACE_END (1ull << 32) /* devices above 4 GiB: later (64-bit BARs) */
-#define LAPIC_PAGE  0xfee00000ull     /* kept by the kernel */
-#define IOAPIC_PAGE 0xfec00000ull
+/* Interrupt controller windows that are never device memory: 0xfee00000-
+ * 0xfeefffff is where CPUs see their local APIC and devices write MSIs;
+ * 0xfec00000-0xfecfffff is where I/O APICs conventionally sit, all of it
+ * kept back only when the MADT lists none (or there is no MADT). */
+#define INTERRUPT_WINDOW 0xfee00000ull
+#define IOAPIC_WINDOW    0xfec00000ull
+#define WINDOW_SIZE      0x100000ull
+#define MSR_APIC_BASE    0x1b
 static struct boot_params params;
 static char cmdlines[BOOT_MAX_MODULES + 1][MICA_BOOTINFO_CMDLINE_MAX];
 
@@ -87,8 +98,50 @@ static void parse_memory_map(const struct multiboot_info *mbi)
 
     multiboot_device_space(map, mbi->mmap_length, DEVICE_SPACE_END, &device);
     memmap_reserve(&device, 0, LOW_MEMORY_END);
-    memmap_reserve(&device, LAPIC_PAGE, 0x1000);
-    memmap_reserve(&device, IOAPIC_PAGE, 0x1000);
+}
+
+/* Does [base, end) touch RAM as the firmware reported it? */
+static bool overlaps_ram(uint64_t base, uint64_t end)
+{
+    for (unsigned i = 0; i < ram.n_free; i++)
+        if (ranges_overlap(base, end, ram.free[i].base, ram.free[i].end))
+            return true;
+    return ram.overflowed; /* part of the RAM is unknown: assume the worst */
+}
+
+/*
+ * Finish the device space with the ACPI facts (docs/boot.md): add the PCI
+ * ECAM window, which firmware lists as reserved in the memory map but
+ * which is device memory a PCI driver needs, then take out every page of
+ * registers the kernel drives itself (local APIC, I/O APICs, VT-d units),
+ * so user space can never get a device frame over them.
+ */
+static void finish_device_space(void)
+{
+    if (platform.ecam) {
+        uint64_t buses = (uint64_t)(platform.ecam_bus_last - platform.ecam_bus_first) + 1;
+        uint64_t base = platform.ecam_base, end = base + (buses << 20); /* 1 MiB a bus */
+        if (overlaps_ram(base, end)) {
+            kprintf("mica: warning: PCI ECAM 0x%lx-0x%lx overlaps RAM; ECAM not used\n", base,
+                    end - 1);
+            platform.ecam = false; /* not offered to the root task either */
+        } else {
+            memmap_add(&device, base, end - base);
+        }
+    }
+    memmap_reserve(&device, INTERRUPT_WINDOW, WINDOW_SIZE);
+    memmap_reserve(&device, platform.lapic_paddr, MICA_PAGE_SIZE);
+    uint64_t apic_base = rdmsr(MSR_APIC_BASE) & ~0xfffull & ((1ull << 52) - 1);
+    memmap_reserve(&device, apic_base, MICA_PAGE_SIZE); /* where the CPU has it */
+    /* With no I/O APIC listed the kernel tries the standard one (ioapic.c). */
+    for (unsigned i = 0; i < platform.n_ioapics; i++)
+        memmap_reserve(&device, platform.ioapic[i].paddr, MICA_PAGE_SIZE);
+    if (platform.n_ioapics == 0)
+        memmap_reserve(&device, IOAPIC_WINDOW, WINDOW_SIZE);
+    for (unsigned i = 0; i < platform.n_iommus; i++)
+        memmap_reserve(&device, platform.iommu[i].paddr, acpi_info.iommu_reg_size[i]);
+    if (device.overflowed)
+        kprintf("mica: warning: device space has too many ranges; some MMIO is not handed out\n");
     params.device = &device;
 }
 
@@ -110,6 +163,7 @@ void arch_main(uint32_t magic, uint32_t mbi_paddr)
 
     paging_init(&ram, &mem);
     acpi_init();
+    finish_device_space();
     pic_disable();
     lapic_init();
     ioapic_init();

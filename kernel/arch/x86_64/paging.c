@@ -147,6 +147,51 @@ void *paging_map_mmio(uint64_t paddr)
     return (void *)(va + (paddr & (MICA_PAGE_SIZE - 1)));
 }
 
+/* Physical addresses the direct-map window can show: PML4 slots 256-383,
+ * far below the kernel image's slot 511. */
+#define DIRECT_MAP_LIMIT (1ull << 46)
+
+/* Is va mapped in the kernel half (by a 4 KiB or a 2 MiB page)? */
+static bool kernel_page_present(uint64_t va)
+{
+    uint64_t *table = kernel_pml4;
+    for (unsigned l = 3;; l--) {
+        uint64_t e = table[pt_index(va, l)];
+        if (!(e & PTE_P))
+            return false;
+        if (l == 0 || (e & PTE_PS))
+            return true;
+        table = arch_phys_to_virt(e & PTE_ADDR);
+    }
+}
+
+/*
+ * Boot only (page tables come from the boot allocator): make the physical
+ * range [paddr, paddr + len) readable at its direct-map address, for
+ * firmware tables that lie outside RAM (ACPI). Pages the direct map
+ * already covers stay as they are; the others are mapped read-only,
+ * non-executable and uncached, so a firmware table that shares a page
+ * with device registers never gives that page a cached alias. Returns
+ * the virtual address of paddr, or NULL if the range wraps, lies beyond
+ * the direct-map window, or page-table memory ran out.
+ */
+void *paging_map_boot(uint64_t paddr, uint64_t len)
+{
+    uint64_t end;
+    if (!boot_mem || len == 0 || add_overflows(paddr, len, &end) || end > DIRECT_MAP_LIMIT)
+        return 0;
+    for (uint64_t pa = align_down(paddr, MICA_PAGE_SIZE); pa < end; pa += MICA_PAGE_SIZE) {
+        uint64_t va = DIRECT_MAP_BASE + pa;
+        if (kernel_page_present(va))
+            continue;
+        uint64_t *t = walk(kernel_pml4, va, 0, boot_mem, PTE_P | PTE_W);
+        if (!t)
+            return 0;
+        t[pt_index(va, 0)] = pa | PTE_P | PTE_G | PTE_NX | PTE_PCD | PTE_PWT;
+    }
+    return arch_phys_to_virt(paddr);
+}
+
 void arch_vspace_init(uint64_t paddr)
 {
     uint64_t *root = arch_phys_to_virt(paddr);

@@ -38,6 +38,9 @@ void cpu_init(void);
 void paging_init(const struct memmap *ram, struct memmap *mem);
 /* Map an MMIO page uncached into kernel space; returns its virtual address. */
 void *paging_map_mmio(uint64_t paddr);
+/* Boot only: make [paddr, paddr + len) readable (uncached, read-only) at its
+ * direct-map address, e.g. firmware tables outside RAM (acpi_x86.c). */
+void *paging_map_boot(uint64_t paddr, uint64_t len);
 uint64_t paging_kernel_root(void);
 
 /* ACPI tables (acpi_x86.c): find the RSDP and fill `platform` (platform.h). */
