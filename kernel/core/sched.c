@@ -5,13 +5,16 @@
  * thread it goes back to the head of its queue (it keeps its turn); when
  * its timeslice ends or it yields, to the tail (round-robin).
  *
- * When no thread can ever run again (none runnable and none waiting for an
- * event), the kernel shows for a few timer ticks that it is still alive,
- * then halts with MICA_EXIT_NO_THREAD so a test run ends by itself.
+ * When no thread can ever run again (none runnable, and no blocked thread
+ * that a device interrupt could still wake through an IRQ handler's
+ * notification, irq.c), the kernel shows for a few timer ticks that it is
+ * still alive, then halts with MICA_EXIT_NO_THREAD so a test run ends by
+ * itself.
  */
 #include <arch.h>
 #include <bits.h>
 #include <console.h>
+#include <device.h>
 #include <fault.h>
 #include <mica/debug.h>
 #include <mica/tcb.h>
@@ -134,7 +137,9 @@ void sched_tick(void)
         }
         return;
     }
-    if (sched_best_priority() >= 0) {
+    /* A thread waiting for a device interrupt (irq.c) is waiting for an
+     * event too: the system is not dead while one can still arrive. */
+    if (sched_best_priority() >= 0 || irq_any_bound()) {
         idle_ticks = 0;
         return;
     }

@@ -7,6 +7,7 @@
 #define KERNEL_ARCH_H
 
 #include <memmap.h>
+#include <mica/device.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -75,6 +76,26 @@ void arch_tcb_release(struct tcb *t);
 
 /* Timer. */
 uint32_t arch_timer_hz(void);
+
+/*
+ * Device interrupts (irq.c, docs/objects/irq.md). The kernel numbers every
+ * interrupt it can hand out: interrupt-controller input (GSI) g is IRQ g,
+ * for g < ARCH_IRQ_GSIS, and MSI number n is IRQ ARCH_IRQ_GSIS + n. The
+ * architecture calls irq_deliver(irq) (device.h) when one arrives and
+ * acknowledges it to the interrupt controller afterwards.
+ */
+#define ARCH_IRQ_GSIS  64 /* GSIs the architecture can route at most */
+#define ARCH_IRQ_COUNT (ARCH_IRQ_GSIS + MICA_IRQ_MSI_COUNT)
+/* GSIs the interrupt controllers serve: 0 .. n-1, n <= ARCH_IRQ_GSIS. */
+unsigned arch_irq_gsis(void);
+/* Program served GSI `gsi` for the kernel's vector with the trigger mode
+ * and polarity in flags (MICA_IRQ_*), masked. */
+void arch_irq_gsi_setup(unsigned gsi, unsigned flags);
+/* Mask or unmask served GSI `gsi`. */
+void arch_irq_gsi_mask(unsigned gsi, bool masked);
+/* The MSI message that raises MSI `msi` on this CPU: the address in the
+ * high 32 bits, the data word in the low 32 (MICA_MSI_ADDRESS/DATA). */
+uint64_t arch_irq_msi_message(unsigned msi);
 
 /* Scheduling: run the thread's user context; never returns. */
 __attribute__((noreturn)) void arch_switch_to(struct tcb *t);
