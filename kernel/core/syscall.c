@@ -80,7 +80,8 @@ static struct syscall_result debug_cap_identify(struct tcb *t, uint64_t cptr)
         type = MICA_OBJ_FRAME_2M;
     uint64_t w = type | ((uint64_t)c->rights << 8) | ((uint64_t)c->size_bits << 16);
     bool mappable = c->type == CAP_FRAME || c->type == CAP_PDPT ||
-                    c->type == CAP_PAGE_DIRECTORY || c->type == CAP_PAGE_TABLE;
+                    c->type == CAP_PAGE_DIRECTORY || c->type == CAP_PAGE_TABLE ||
+                    c->type == CAP_IO_PAGE_TABLE;
     if (mappable && c->word2)
         w |= MICA_CAP_ID_MAPPED;
     if ((c->type == CAP_ENDPOINT || c->type == CAP_NOTIFICATION) && c->word1)
