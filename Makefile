@@ -238,6 +238,9 @@ _test: $(ALL) $(UNIT_TESTS) $(BAD_ELVES)
 	   | tee $(RESULTS)/fastpath-equivalence.txt
 	@$(TESTRUN) case -j 2 --timeout $(TEST_TIMEOUT) --out $(RESULTS)/boot.txt --kernel $(KERNEL) \
 	   --log-dir $(BUILD)/logs $(sort $(wildcard tests/boot/*.case)) -- $(QEMU_TEST) || true
+	@$(TESTRUN) case -j 2 --timeout $(TEST_TIMEOUT) --out $(RESULTS)/boot-noiommu.txt \
+	   --kernel $(KERNEL) --log-dir $(BUILD)/logs $(sort $(wildcard tests/boot-noiommu/*.case)) \
+	   -- $(QEMU_TEST_NOIOMMU) || true
 	@$(TESTRUN) summary $(RESULTS)/*.txt
 
 # Benchmarks (not tests): one boot under $(QEMU_BENCH); docs/benchmarks.md.

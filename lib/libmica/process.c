@@ -17,7 +17,16 @@ static mica_word_t fail(struct mica_process *p, struct mica_sysret r)
     return r.status;
 }
 
-/* The parent's allocator continues after the slots the child's objects took. */
+/* The child's objects come from the parent's allocator: take its state
+ * before allocating (the parent may have allocated since), hand it back
+ * after, so the two never reuse a slot. */
+static void borrow(struct mica_process *p)
+{
+    p->as.untyped = p->parent->untyped;
+    p->as.slot_next = p->parent->slot_next;
+    p->as.slot_end = p->parent->slot_end;
+}
+
 static mica_word_t sync(struct mica_process *p, mica_word_t err)
 {
     p->parent->slot_next = p->as.slot_next;
@@ -32,9 +41,7 @@ static mica_word_t create(struct mica_process *p, struct mica_aspace *parent,
     memset(p, 0, sizeof(*p));
     p->parent = parent;
     p->args = args ? args : "";
-    p->as.untyped = parent->untyped;
-    p->as.slot_next = parent->slot_next;
-    p->as.slot_end = parent->slot_end;
+    borrow(p);
     p->as.scratch = parent->scratch;
     p->cnode_bits = cnode_bits;
     p->slot_next = MICA_CAP_FIRST_DYNAMIC;
@@ -99,6 +106,7 @@ static mica_word_t start(struct mica_process *p, const struct mica_bootinfo *par
 {
     mica_word_t err;
     struct mica_bootinfo *bi = &child_bi;
+    borrow(p);
     memset(bi, 0, sizeof(*bi));
     bi->magic = MICA_BOOTINFO_MAGIC;
     bi->version = MICA_BOOTINFO_VERSION;

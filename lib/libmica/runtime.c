@@ -2,6 +2,7 @@
 #include <format.h>
 #include <libmica.h>
 #include <mica_invoke.h>
+#include <mica_serial.h>
 
 void mica_start(const struct mica_bootinfo *bootinfo);
 
@@ -37,7 +38,26 @@ void mica_debug_halt(int status)
         mica_yield();
 }
 
-/* Output is gathered in a line buffer so each line is one system call. */
+/*
+ * The console: the kernel's (mica_debug_write) until a program hands its
+ * output to a driver with mica_console_set_write (libmica.h).
+ */
+static mica_console_write_fn *console_hook;
+
+void mica_console_set_write(mica_console_write_fn *fn)
+{
+    console_hook = fn;
+}
+
+static void console_write(const char *buf, mica_word_t len)
+{
+    /* A failed hook (driver gone) must not swallow the text: the kernel
+     * console still works, so say it there. */
+    if (!console_hook || console_hook(buf, len) != MICA_OK)
+        mica_debug_write(buf, len, 0);
+}
+
+/* Output is gathered in a line buffer so each line is one write. */
 struct line {
     char buf[256];
     unsigned len;
@@ -46,7 +66,7 @@ struct line {
 static void flush(struct line *l)
 {
     if (l->len)
-        mica_debug_write(l->buf, l->len, 0);
+        console_write(l->buf, l->len);
     l->len = 0;
 }
 
@@ -77,8 +97,7 @@ int mica_printf(const char *fmt, ...)
 
 void mica_puts(const char *s)
 {
-    mica_debug_write(s, mica_strlen(s), 0);
-    mica_debug_putchar('\n');
+    mica_printf("%s\n", s);
 }
 
 unsigned long mica_strlen(const char *s)

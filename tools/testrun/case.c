@@ -3,6 +3,7 @@
  * expect/reject regexes and its exit status.  One result line per case,
  * boot/<name>, in case-file order even when run in parallel (-j N).
  */
+#include "send.h"
 #include "testrun.h"
 
 #include <ctype.h>
@@ -26,6 +27,7 @@ struct tcase {
 	char *append;
 	struct pattern *expect, *reject;
 	size_t nexpect, nreject;
+	struct send_list sends;
 	int exit_status; /* -1: not given */
 	char *error;     /* the file is unusable: the first reason why */
 
@@ -75,6 +77,34 @@ static void add_pattern(struct tcase *c, unsigned line, struct pattern **v,
 	(*n)++;
 }
 
+/*
+ * send: REGEX TEXT -- TEXT is the last word (a blank in it is written
+ * \x20), REGEX everything before it, so regexes keep their blanks.
+ */
+static void add_send(struct tcase *c, unsigned line, const char *val)
+{
+	const char *text = val + strlen(val);
+	while (text > val && !isspace((unsigned char)text[-1]))
+		text--;
+	const char *end = text;
+	while (end > val && isspace((unsigned char)end[-1]))
+		end--;
+	if (end == val || !*text) {
+		case_error(c, line, "send needs 'REGEX TEXT', got '%s'", val);
+		return;
+	}
+	char *regex = xstrdup(val);
+	regex[end - val] = '\0';
+	char *why = send_add(&c->sends, regex, text);
+	if (why) {
+		char *msg = xasprintf("send: %s", why);
+		case_error(c, line, "%s", msg);
+		free(msg);
+		free(why);
+	}
+	free(regex);
+}
+
 static bool valid_case_name(const char *s)
 {
 	return *s && strcspn(s, " \t:/") == strlen(s);
@@ -115,6 +145,8 @@ static void case_key(struct tcase *c, unsigned line, const char *key, const char
 		add_pattern(c, line, &c->expect, &c->nexpect, val);
 	else if (strcmp(key, "reject") == 0)
 		add_pattern(c, line, &c->reject, &c->nreject, val);
+	else if (strcmp(key, "send") == 0)
+		add_send(c, line, val);
 	else if (strcmp(key, "exit") == 0)
 		set_exit(c, line, val);
 	else
@@ -237,6 +269,7 @@ static void on_line(struct proc *p, const char *line, bool complete)
 {
 	struct tcase *c = p->ctx;
 
+	send_check(&c->sends, p, line, complete);
 	if (!complete)
 		return;
 	/* Each expect must match a later line than the previous one. */
@@ -304,6 +337,8 @@ static char *judge(const struct opts *o, struct tcase *c)
 		strlist_push(&why, xasprintf("expect %zu of %zu not found: '%s'",
 					     c->matched + 1, c->nexpect,
 					     c->expect[c->matched].src));
+	if (!p->start_errno && (s = send_unfired(&c->sends)))
+		strlist_push(&why, s);
 	if (!p->start_errno && !p->timed_out)
 		exit_problem(&why, c);
 	s = why.n ? strlist_join(&why, "; ") : NULL;

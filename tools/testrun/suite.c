@@ -4,6 +4,7 @@
  * the run itself (panic, timeout, protocol error, bad exit status...) is one
  * extra FAIL named NAME/boot, followed by the end of the console output.
  */
+#include "send.h"
 #include "testrun.h"
 
 #include <mica/debug.h>
@@ -15,44 +16,20 @@
 /* How long QEMU may keep running after a panic line. */
 #define PANIC_GRACE 5.0
 
-struct send {
-	regex_t re;
-	char *text;
-	size_t len;
-};
-
 struct suite {
 	/* Options. */
 	const char *name, *out, *kernel, *append, *log;
 	double timeout;
 	struct strlist modules;
-	struct send *sends;
-	size_t nsends;
+	struct send_list sends;
 	char **qemu;
 
 	/* Run state. */
-	size_t next_send;
-	bool send_fired;  /* a send fired on the current line... */
-	size_t send_mark; /* ...when it was this long */
 	long plan;
 	bool have_plan, done, panicked, panic_cut, early_result;
 	size_t nresults;
 	struct strlist names, problems, results;
 };
-
-static void add_send(struct suite *s, const char *regex, const char *text)
-{
-	char err[256];
-	struct send *x;
-
-	s->sends = xrealloc(s->sends, (s->nsends + 1) * sizeof(*s->sends));
-	x = &s->sends[s->nsends++];
-	if (!compile_regex(&x->re, regex, err, sizeof(err)))
-		usage_error("--send: bad regex '%s': %s", regex, err);
-	x->text = decode_escapes(text, &x->len);
-	if (!x->text)
-		usage_error("--send: bad escape in '%s' (use \\n \\r \\t \\e \\\\ \\xHH)", text);
-}
 
 static void parse_args(struct suite *s, int argc, char **argv)
 {
@@ -77,7 +54,9 @@ static void parse_args(struct suite *s, int argc, char **argv)
 			s->log = need_arg(argc, argv, &i);
 		else if (strcmp(o, "--send") == 0) {
 			const char *re = need_arg(argc, argv, &i);
-			add_send(s, re, need_arg(argc, argv, &i));
+			char *why = send_add(&s->sends, re, need_arg(argc, argv, &i));
+			if (why)
+				usage_error("--send: %s", why);
 		} else
 			usage_error("suite: unknown option '%s'", o);
 	}
@@ -178,33 +157,11 @@ static void protocol(struct suite *s, const char *line)
 	}
 }
 
-/*
- * --send: try the next pending pattern on each line, and on partial lines
- * too since prompts have no newline.  A send fires only on output that came
- * after the previous one, even when both are on the same console line.
- */
-static void check_send(struct suite *s, struct proc *p, const char *line, bool complete)
-{
-	size_t len = strlen(line);
-
-	if (s->next_send < s->nsends && (!s->send_fired || len > s->send_mark)) {
-		struct send *x = &s->sends[s->next_send];
-		if (regex_matches(&x->re, line)) {
-			proc_send(p, x->text, x->len);
-			s->next_send++;
-			s->send_fired = true;
-			s->send_mark = len;
-		}
-	}
-	if (complete)
-		s->send_fired = false;
-}
-
 static void on_line(struct proc *p, const char *line, bool complete)
 {
 	struct suite *s = p->ctx;
 
-	check_send(s, p, line, complete);
+	send_check(&s->sends, p, line, complete);
 	if (!complete)
 		return;
 	if (strstr(line, MICA_PANIC_TAG) && !s->panicked) {

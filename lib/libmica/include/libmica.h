@@ -60,7 +60,17 @@ mica_word_t mica_debug_ticks(void);
 /* Stop the machine: status 0 reports success to the test harness. */
 __attribute__((noreturn)) void mica_debug_halt(int status);
 
-/* Console output through mica_debug_write. */
+/*
+ * The console hook: mica_printf, mica_vprintf and mica_puts hand their
+ * text, a line (or 256 bytes) at a time, to a write function; by default
+ * mica_debug_write, the kernel console. If the hook fails, that text goes
+ * to the kernel console instead, so it is not lost. NULL restores the
+ * default. (mica_serial.h sends the console to a serial driver.)
+ */
+typedef mica_word_t mica_console_write_fn(const char *buf, mica_word_t len);
+void mica_console_set_write(mica_console_write_fn *fn);
+
+/* Console output (through the hook above). */
 int mica_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int mica_vprintf(const char *fmt, va_list ap);
 void mica_puts(const char *s);
