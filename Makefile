@@ -156,6 +156,7 @@ UNIT_DEPS_test_elf       := lib/elf/elf.c
 UNIT_DEPS_test_memmap    := kernel/core/memmap.c
 UNIT_DEPS_test_multiboot := kernel/arch/x86_64/multiboot.c kernel/core/memmap.c
 UNIT_DEPS_test_bits      :=
+UNIT_DEPS_test_cmdline   :=
 UNIT_DEPS_test_format    := lib/fmt/format.c
 UNIT_DEPS_test_mdb       := kernel/core/mdb.c
 UNIT_DEPS_test_cspace    := kernel/core/cspace.c

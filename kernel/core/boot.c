@@ -4,6 +4,7 @@
  */
 #include <arch.h>
 #include <boot.h>
+#include <cmdline.h>
 #include <fastpath.h>
 #include <console.h>
 #include <mica/bootinfo.h>

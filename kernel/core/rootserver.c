@@ -8,6 +8,7 @@
  */
 #include <arch.h>
 #include <bits.h>
+#include <cmdline.h>
 #include <cnode.h>
 #include <device.h>
 #include <console.h>
@@ -36,27 +37,12 @@ static __attribute__((noreturn, format(printf, 1, 2))) void refuse(const char *f
     machine_halt(MICA_EXIT_BOOT_FAIL);
 }
 
-/* "path/to/prog args" -> "prog" */
+/* "path/to/prog args" -> "prog" ("root" if there is no name). */
 static void program_name(const char *cmdline, char *name, size_t size)
 {
-    const char *start = cmdline, *p = cmdline;
-    for (; *p && *p != ' '; p++)
-        if (*p == '/')
-            start = p + 1;
-    size_t len = (size_t)(p - start) < size - 1 ? (size_t)(p - start) : size - 1;
-    memcpy(name, start, len);
-    name[len] = '\0';
-    if (!len)
+    cmdline_name(cmdline, name, size);
+    if (!name[0])
         strlcpy(name, "root", size);
-}
-
-static const char *program_args(const char *cmdline)
-{
-    while (*cmdline && *cmdline != ' ')
-        cmdline++;
-    while (*cmdline == ' ')
-        cmdline++;
-    return cmdline;
 }
 
 static uint64_t alloc_zeroed(struct memmap *mem, uint64_t size, const char *name)
@@ -150,7 +136,7 @@ static void fill_bootinfo(struct mica_bootinfo *bi, const struct boot_params *bp
     bi->stack_top = MICA_ROOT_STACK_TOP;
     bi->timer_hz = arch_timer_hz();
     platform_bootinfo(&bi->platform);
-    strlcpy(bi->cmdline, program_args(bp->modules[0].cmdline), sizeof(bi->cmdline));
+    strlcpy(bi->cmdline, cmdline_args(bp->modules[0].cmdline), sizeof(bi->cmdline));
     strlcpy(bi->kernel_cmdline, bp->cmdline, sizeof(bi->kernel_cmdline));
     for (unsigned i = 1; i < bp->n_modules && bi->n_modules < MICA_BOOTINFO_MAX_MODULES; i++) {
         struct mica_bootinfo_module *m = &bi->modules[bi->n_modules++];

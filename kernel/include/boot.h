@@ -29,7 +29,5 @@ struct boot_params {
 /* Generic boot, after the arch layer is up: never returns. */
 __attribute__((noreturn)) void kernel_start(struct boot_params *bp);
 
-/* Is `word` one of the space-separated words of the kernel command line? */
-int cmdline_has(const char *cmdline, const char *word);
 
 #endif

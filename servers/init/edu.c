@@ -32,6 +32,7 @@
  * so it can take the device back by revoking them.
  */
 #include "init.h"
+#include <cmdline.h>
 
 #include "../drivers/edu/edu.h"
 #include "console.h"
@@ -70,25 +71,6 @@ static mica_word_t get_msi(struct init_env *env, mica_word_t pci, mica_cptr_t *h
         return failed(r.status, r.value, "IRQControl_GetMSI");
     *msi_value = r.value;
     return MICA_OK;
-}
-
-/* Does the module's command line ("path args") hold `word` after the path? */
-static int has_arg(const char *cmdline, const char *word)
-{
-    unsigned n = (unsigned)mica_strlen(word);
-    const char *p = cmdline;
-    while (*p && *p != ' ')
-        p++;
-    while (*p) {
-        while (*p == ' ')
-            p++;
-        const char *start = p;
-        while (*p && *p != ' ')
-            p++;
-        if ((unsigned)(p - start) == n && !mica_strncmp(start, word, n))
-            return 1;
-    }
-    return 0;
 }
 
 /* "ssss:bb:dd.f", the driver's argument. */
@@ -176,7 +158,7 @@ mica_word_t start_edu(struct init_env *env, const struct mica_bootinfo_module *m
     /* Configuration space: interrupts by MSI (INTx off), register decoding
      * and bus mastering on. An MSI is a memory write by the device, so it
      * needs bus mastering even where the device does no DMA. */
-    if (has_arg(m->cmdline, "selftest=no-msi")) {
+    if (cmdline_has(cmdline_args(m->cmdline), "selftest=no-msi")) {
         /* For the tests: an interrupt that never comes must be reported by
          * the driver, not waited for forever (tests/boot/edu-no-msi.case). */
         mica_printf("init: edu: selftest=no-msi: leaving the device's MSI capability off\n");

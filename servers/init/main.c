@@ -5,6 +5,7 @@
  * driver (console.c). Without that driver it stays on the kernel console
  * and halts the machine when it is done, as it always did.
  */
+#include <cmdline.h>
 #include <libmica.h>
 #include <mica/tcb.h>
 #include <mica_serial.h>
@@ -89,19 +90,6 @@ static void scan_pci(struct init_env *e)
     print_pci(e);
 }
 
-/* A module's name: the last path component of the first word of its command line. */
-static void module_name(const char *cmdline, char *name, unsigned size)
-{
-    const char *start = cmdline, *p = cmdline;
-    for (; *p && *p != ' '; p++)
-        if (*p == '/')
-            start = p + 1;
-    unsigned n = 0;
-    for (; start < p && n + 1 < size; start++)
-        name[n++] = *start;
-    name[n] = '\0';
-}
-
 static const struct {
     const char *name;
     mica_word_t (*start)(struct init_env *, const struct mica_bootinfo_module *);
@@ -115,7 +103,7 @@ static void start_modules(struct init_env *e)
     for (unsigned i = 0; i < e->bi->n_modules; i++) {
         const struct mica_bootinfo_module *m = &e->bi->modules[i];
         char name[MICA_PROCESS_NAME_MAX];
-        module_name(m->cmdline, name, sizeof(name));
+        cmdline_name(m->cmdline, name, sizeof(name));
         unsigned d = 0;
         while (d < sizeof(drivers) / sizeof(drivers[0]) && mica_strcmp(drivers[d].name, name))
             d++;

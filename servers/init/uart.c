@@ -9,6 +9,7 @@
  * for its statistics: the answer (or the error it gives instead) says
  * whether it is really serving.
  */
+#include <cmdline.h>
 #include <mica_serial.h>
 
 #include "../drivers/uart/uart.h"
@@ -37,16 +38,6 @@ mica_word_t uart_client_mint(struct init_env *env, mica_word_t badge, mica_cptr_
         return MICA_ERR_INVALID_ARGUMENT; /* unbadged would be anonymous */
     mica_word_t err = mica_aspace_slot(&env->alloc, cap);
     return err ? err : mint_client(server_ep, *cap, badge);
-}
-
-/* The arguments after the program path (the first word), or "". */
-static const char *args_of(const char *cmdline)
-{
-    while (*cmdline && *cmdline != ' ')
-        cmdline++;
-    while (*cmdline == ' ')
-        cmdline++;
-    return cmdline;
 }
 
 static mica_word_t failed(const char *what, mica_word_t err, mica_word_t detail)
@@ -96,7 +87,7 @@ mica_word_t start_uart(struct init_env *env, const struct mica_bootinfo_module *
         (err = mica_aspace_slot(&env->alloc, &client)))
         return failed("making its notification and endpoint", err, env->alloc.error_detail);
     err = mica_process_create(p, &env->alloc, (const void *)m->vaddr, m->size, UART_CNODE_BITS,
-                              "uart", args_of(m->cmdline));
+                              "uart", cmdline_args(m->cmdline));
     if (err == MICA_ERR_INVALID_ARGUMENT && p->why) {
         mica_printf("init: uart driver: module '%s' (%lu bytes) refused: %s\n", m->cmdline,
                     m->size, p->why);
