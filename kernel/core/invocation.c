@@ -43,6 +43,22 @@ int inv_cap(const struct invocation *inv, unsigned i, struct cte **slot, uint64_
     return MICA_OK;
 }
 
+int inv_dest_slot(const struct invocation *inv, uint64_t index, uint64_t depth,
+                  struct cte **dest, uint64_t *detail)
+{
+    struct cte *root;
+    int err = inv_cap(inv, 0, &root, detail);
+    if (err)
+        return err;
+    if (root->cap.type != CAP_CNODE)
+        return *detail = 0, MICA_ERR_INVALID_CAP;
+    if ((err = inv_lookup_slot(&root->cap, index, depth, dest, detail)))
+        return err;
+    if ((*dest)->cap.type != CAP_NULL)
+        return *detail = 0, MICA_ERR_SLOT_OCCUPIED;
+    return MICA_OK;
+}
+
 struct syscall_result invoke(struct tcb *t, struct cte *slot, const struct syscall_args *a)
 {
     struct invocation inv = {

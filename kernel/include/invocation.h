@@ -36,6 +36,12 @@ int inv_cap(const struct invocation *inv, unsigned i, struct cte **slot, uint64_
 int inv_lookup_slot(const struct cap *root, uint64_t index, uint64_t depth, struct cte **slot,
                     uint64_t *detail);
 
+/* The empty slot a new cap goes to: extra cap 0 is a CNode, (index, depth)
+ * names the slot in it. MICA_ERR_INVALID_CAP if cap 0 is no CNode,
+ * MICA_ERR_SLOT_OCCUPIED if the slot is not empty, or the lookup's error. */
+int inv_dest_slot(const struct invocation *inv, uint64_t index, uint64_t depth,
+                  struct cte **dest, uint64_t *detail);
+
 /* Invoke the (non-endpoint) cap in `slot`, which t's CPtr argument named. */
 struct syscall_result invoke(struct tcb *t, struct cte *slot, const struct syscall_args *a);
 

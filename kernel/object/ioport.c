@@ -75,7 +75,6 @@ struct issue_args {
 static int decode_issue(struct invocation *inv, struct issue_args *a, uint64_t *detail)
 {
     uint64_t first, last, index, depth;
-    struct cte *root;
     *detail = 0;
     if (!inv_mr(inv, 0, &first) || !inv_mr(inv, 1, &last) || !inv_mr(inv, 2, &index) ||
         !inv_mr(inv, 3, &depth))
@@ -84,15 +83,9 @@ static int decode_issue(struct invocation *inv, struct issue_args *a, uint64_t *
         return *detail = last, MICA_ERR_RANGE;
     if (first > last)
         return *detail = first, MICA_ERR_RANGE;
-    int err = inv_cap(inv, 0, &root, detail);
+    int err = inv_dest_slot(inv, index, depth, &a->dest, detail);
     if (err)
         return err;
-    if (root->cap.type != CAP_CNODE)
-        return MICA_ERR_INVALID_CAP;
-    if ((err = inv_lookup_slot(&root->cap, index, depth, &a->dest, detail)) != MICA_OK)
-        return err;
-    if (a->dest->cap.type != CAP_NULL)
-        return MICA_ERR_SLOT_OCCUPIED;
     long taken = first_taken((unsigned)first, (unsigned)last);
     if (taken >= 0)
         return *detail = (uint64_t)taken, MICA_ERR_IN_USE;

@@ -214,22 +214,16 @@ struct syscall_result iospace_invoke(struct invocation *inv)
 static struct syscall_result issue(struct invocation *inv)
 {
     uint64_t pci, index, depth, detail = 0;
-    struct cte *root, *dest;
+    struct cte *dest;
     if (!inv_mr(inv, 0, &pci) || !inv_mr(inv, 1, &index) || !inv_mr(inv, 2, &depth))
         return inv_error(MICA_ERR_TRUNCATED, 0);
     if (pci > MICA_PCI_ADDR_MAX)
         return inv_error(MICA_ERR_RANGE, pci);
     if (!iommu_device_valid(pci)) /* no unit for its segment, no context table for its bus */
         return inv_error(MICA_ERR_NOT_SUPPORTED, pci);
-    int err = inv_cap(inv, 0, &root, &detail);
+    int err = inv_dest_slot(inv, index, depth, &dest, &detail);
     if (err)
         return inv_error(err, detail);
-    if (root->cap.type != CAP_CNODE)
-        return inv_error(MICA_ERR_INVALID_CAP, 0);
-    if ((err = inv_lookup_slot(&root->cap, index, depth, &dest, &detail)))
-        return inv_error(err, detail);
-    if (dest->cap.type != CAP_NULL)
-        return inv_error(MICA_ERR_SLOT_OCCUPIED, 0);
     struct iospace *free = 0;
     for (unsigned i = 0; i < IOSPACE_MAX; i++) {
         if (iospaces[i].live && iospaces[i].pci == pci)

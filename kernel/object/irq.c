@@ -139,23 +139,6 @@ void irq_handler_finalise(const struct cap *cap)
 
 /* ----------------------------------------------------------- IRQControl */
 
-/* The empty destination slot: cap0 a CNode, (index, depth) in it. */
-static int decode_dest(const struct invocation *inv, uint64_t index, uint64_t depth,
-                       struct cte **dest, uint64_t *detail)
-{
-    struct cte *root;
-    int err = inv_cap(inv, 0, &root, detail);
-    if (err)
-        return err;
-    if (root->cap.type != CAP_CNODE)
-        return *detail = 0, MICA_ERR_INVALID_CAP;
-    if ((err = inv_lookup_slot(&root->cap, index, depth, dest, detail)))
-        return err;
-    if ((*dest)->cap.type != CAP_NULL)
-        return *detail = 0, MICA_ERR_SLOT_OCCUPIED;
-    return MICA_OK;
-}
-
 static void issue(struct cte *control, struct cte *dest, unsigned irq, unsigned flags)
 {
     struct irq *q = &irqs[irq];
@@ -183,7 +166,7 @@ static struct syscall_result get_ioapic(struct invocation *inv)
         return inv_error(MICA_ERR_INVALID_ARGUMENT, flags);
     if (gsi >= arch_irq_gsis())
         return inv_error(MICA_ERR_NOT_SUPPORTED, arch_irq_gsis());
-    int err = decode_dest(inv, index, depth, &dest, &detail);
+    int err = inv_dest_slot(inv, index, depth, &dest, &detail);
     if (err)
         return inv_error(err, detail);
     if (irqs[gsi].issued)
@@ -208,7 +191,7 @@ static struct syscall_result get_msi(struct invocation *inv)
         return inv_error(MICA_ERR_RANGE, msi);
     if (pci_addr > MICA_PCI_ADDR_MAX)
         return inv_error(MICA_ERR_RANGE, pci_addr);
-    int err = decode_dest(inv, index, depth, &dest, &detail);
+    int err = inv_dest_slot(inv, index, depth, &dest, &detail);
     if (err)
         return inv_error(err, detail);
     unsigned irq = ARCH_IRQ_GSIS + (unsigned)msi;
