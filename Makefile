@@ -3,6 +3,8 @@
 #   make             build the kernel, root tasks, tests and host tools
 #   make run         boot the default system in QEMU (installs what is missing)
 #   make test        run every test; ends with "N passed, M failed"
+#   make run SYSTEM=systems/NAME.system   boot another system description
+#   make graph [SYSTEM=...]  draw a system description as SVG (Graphviz)
 #   make debug       QEMU halted with its gdb stub, gdb attached
 #   make bench       run the benchmarks; table on stdout, $(BUILD)/bench.json
 #   make CC=clang    build with clang instead of gcc
@@ -49,7 +51,7 @@ KERNEL_CFLAGS := $(COMMON_CFLAGS) -mcmodel=kernel -mno-red-zone -mno-sse -mno-ss
 KERNEL_LDFLAGS := -nostdlib -static -Wl,-T,kernel/arch/x86_64/linker.ld \
                -Wl,-z,max-page-size=0x1000 -Wl,--build-id=none -Wl,-z,noexecstack
 
-USER_CFLAGS := $(COMMON_CFLAGS) -Ilib/libmica/include
+USER_CFLAGS := $(COMMON_CFLAGS) -Ilib/libmica/include -Ilib/runtime/include
 USER_LDFLAGS := -nostdlib -static -Wl,-z,max-page-size=0x1000 -Wl,--build-id=none \
                -Wl,-z,noexecstack
 
@@ -101,29 +103,76 @@ $(LIBMICA): $(filter-out $(CRT0),$(LIBMICA_OBJS))
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-# user_program(name, sources): a static root-task ELF
+# The component runtime (lib/runtime, mica_component.h): a main that calls
+# the program's init/notified/protected. A program with its own main never
+# pulls it in, so every program links with both libraries.
+LIBMICART   := $(BUILD)/lib/libmicart.a
+LIBMICART_OBJS := $(patsubst %,$(BUILD)/uobj/%.o,$(wildcard lib/runtime/*.c))
+
+$(LIBMICART): $(LIBMICART_OBJS)
+	@mkdir -p $(dir $@)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# user_program(name, sources): a static ELF program (root task or PD)
 define user_program
-$(BUILD)/$(1): $(patsubst %,$(BUILD)/uobj/%.o,$(2)) $(CRT0) $(LIBMICA)
+$(BUILD)/$(1): $(patsubst %,$(BUILD)/uobj/%.o,$(2)) $(CRT0) $(LIBMICA) $(LIBMICART)
 	@mkdir -p $$(dir $$@)
 	$$(call msg,LD,$$@)
-	$$(Q)$$(CC) $$(USER_LDFLAGS) -o $$@ $(CRT0) $(patsubst %,$(BUILD)/uobj/%.o,$(2)) $(LIBMICA)
+	$$(Q)$$(CC) $$(USER_LDFLAGS) -o $$@ $(CRT0) $(patsubst %,$(BUILD)/uobj/%.o,$(2)) \
+	    -Wl,--start-group $(LIBMICART) $(LIBMICA) -Wl,--end-group
 endef
 
 INIT        := $(BUILD)/servers/init/init
 UART        := $(BUILD)/servers/drivers/uart/uart
 EDU         := $(BUILD)/servers/drivers/edu/edu
-# The default system: init starts the drivers it finds among its boot
-# modules (docs/drivers.md).
-SYSTEM_MODULES := $(UART) $(EDU)
+CONSOLE     := $(BUILD)/servers/console/console
 KTEST       := $(BUILD)/tests/kernel/ktest
 BENCH       := $(BUILD)/tests/bench/bench
 $(eval $(call user_program,servers/init/init,$(wildcard servers/init/*.c servers/init/*.S)))
 $(eval $(call user_program,servers/drivers/uart/uart,$(wildcard servers/drivers/uart/*.c)))
 $(eval $(call user_program,servers/drivers/edu/edu,$(wildcard servers/drivers/edu/*.c)))
+$(eval $(call user_program,servers/console/console,$(wildcard servers/console/*.c)))
+# The example systems' programs: one directory each under systems/programs.
+EXAMPLE_PROGRAMS := $(notdir $(wildcard systems/programs/*))
+$(foreach p,$(EXAMPLE_PROGRAMS),$(eval $(call user_program,systems/programs/$(p)/$(p),$(wildcard systems/programs/$(p)/*.c))))
+# Every program a system description may name in program_image, and where
+# the system compiler looks for them.
+PROGRAMS    := $(UART) $(EDU) $(CONSOLE) \
+               $(foreach p,$(EXAMPLE_PROGRAMS),$(BUILD)/systems/programs/$(p)/$(p))
+PROGRAM_SEARCH := $(addprefix --search ,$(sort $(dir $(PROGRAMS))))
 $(eval $(call user_program,tests/kernel/ktest,$(wildcard tests/kernel/*.c tests/kernel/*.S)))
 $(eval $(call user_program,tests/bench/bench,$(wildcard tests/bench/*.c tests/bench/*.S)))
 
 # ---------------------------------------------------------------- host tools
+# The system-description compiler (docs/system-description.md), and the
+# same under ASan/UBSan for the malformed-description tests.
+MKSYSTEM    := $(BUILD)/tools/mksystem
+MKSYSTEM_ASAN := $(BUILD)/tools/mksystem-asan
+MKSYSTEM_SRCS := $(wildcard tools/mksystem/*.c)
+XML_CFLAGS  = $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
+XML_LIBS    = $(shell pkg-config --libs libxml-2.0 2>/dev/null || echo -lxml2)
+
+$(MKSYSTEM): $(MKSYSTEM_SRCS) $(wildcard tools/mksystem/*.h include/mica/*.h)
+	@mkdir -p $(dir $@)
+	$(call msg,HOSTCC,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -Ilib/elf -Ilib/include $(XML_CFLAGS) -o $@ $(MKSYSTEM_SRCS) lib/elf/elf.c $(XML_LIBS)
+
+$(MKSYSTEM_ASAN): $(MKSYSTEM_SRCS) $(wildcard tools/mksystem/*.h include/mica/*.h)
+	@mkdir -p $(dir $@)
+	$(call msg,HOSTCC,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+	    -Ilib/elf -Ilib/include $(XML_CFLAGS) -o $@ $(MKSYSTEM_SRCS) lib/elf/elf.c $(XML_LIBS)
+
+# The example systems, compiled into boot images for init.
+SYSTEMS     := $(wildcard systems/*.system)
+SYSTEM_IMAGES := $(patsubst systems/%.system,$(BUILD)/systems/%.img,$(SYSTEMS))
+
+$(BUILD)/systems/%.img: systems/%.system $(MKSYSTEM) $(PROGRAMS)
+	@mkdir -p $(dir $@)
+	$(call msg,SYSTEM,$@)
+	$(Q)$(MKSYSTEM) $(PROGRAM_SEARCH) -o $@ $<
+
 TESTRUN     := $(BUILD)/tools/testrun
 BADELF      := $(BUILD)/tools/badelf
 BENCHRUN    := $(BUILD)/tools/bench
@@ -169,30 +218,46 @@ $(BUILD)/unit/%: tests/unit/%.c $$(UNIT_DEPS_$$*) $$(wildcard kernel/include/*.h
 	$(Q)$(CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_DEPS_$*) -lcmocka
 
 # ---------------------------------------------------------------- top level
-ALL := $(KERNEL) $(INIT) $(SYSTEM_MODULES) $(KTEST) $(BENCH) $(TESTRUN) $(BENCHRUN)
+ALL := $(KERNEL) $(INIT) $(PROGRAMS) $(KTEST) $(BENCH) $(TESTRUN) $(BENCHRUN) $(MKSYSTEM) \
+       $(SYSTEM_IMAGES)
 .DEFAULT_GOAL := all
-.PHONY: all run test debug bench clean deps-build _test
+.PHONY: all run test debug bench clean deps-build _test graph system-image
 
 all: $(ALL)
 
-# QEMU's -initrd: comma-separated Multiboot modules, the root task first.
-comma := ,
-SYSTEM_INITRD = $(subst $(eval) ,$(comma),$(strip $(INIT) $(SYSTEM_MODULES)))
+# The system `make run`, `make debug` and `make graph` use: any description
+# file, compiled on every run into $(SYSTEM_IMAGE).
+SYSTEM      ?= systems/default.system
+SYSTEM_NAME := $(basename $(notdir $(SYSTEM)))
+SYSTEM_IMAGE := $(BUILD)/run/$(SYSTEM_NAME).img
+
+system-image: $(KERNEL) $(INIT) $(PROGRAMS) $(MKSYSTEM)
+	@mkdir -p $(BUILD)/run
+	@$(MKSYSTEM) $(PROGRAM_SEARCH) -o $(SYSTEM_IMAGE) $(SYSTEM)
 
 # Every user-facing target checks its tools first (tools/deps.sh installs
 # missing Debian packages as root, or prints the apt-get line and stops).
+# QEMU's -initrd: the root task (init), then the system image it builds.
 run:
 	@tools/deps.sh run $(CC)
-	@$(MAKE) --no-print-directory $(KERNEL) $(INIT) $(SYSTEM_MODULES)
-	@echo "Booting Mica in QEMU. Leave with Ctrl-A X."
-	@$(QEMU_RUN) -kernel $(KERNEL) -initrd "$(SYSTEM_INITRD)"; s=$$?; \
+	@$(MAKE) --no-print-directory system-image
+	@echo "Booting system '$(SYSTEM_NAME)' ($(SYSTEM)) in QEMU. Leave with Ctrl-A X."
+	@$(QEMU_RUN) -kernel $(KERNEL) -initrd "$(INIT),$(SYSTEM_IMAGE)"; s=$$?; \
 	 case $$s in 0|33) ;; *) echo "QEMU exited with status $$s"; exit $$s;; esac
+
+graph:
+	@tools/deps.sh graph $(CC)
+	@$(MAKE) --no-print-directory $(MKSYSTEM) $(PROGRAMS)
+	@mkdir -p $(BUILD)/graph
+	@$(MKSYSTEM) $(PROGRAM_SEARCH) --dot $(BUILD)/graph/$(SYSTEM_NAME).dot $(SYSTEM)
+	@dot -Tsvg -o $(BUILD)/graph/$(SYSTEM_NAME).svg $(BUILD)/graph/$(SYSTEM_NAME).dot
+	@echo "$(BUILD)/graph/$(SYSTEM_NAME).svg"
 
 debug:
 	@tools/deps.sh debug $(CC)
-	@$(MAKE) --no-print-directory $(KERNEL) $(INIT) $(SYSTEM_MODULES)
+	@$(MAKE) --no-print-directory system-image
 	@echo "QEMU waits for gdb on localhost:1234; quitting gdb stops QEMU."
-	@$(QEMU_RUN) -S -gdb tcp::1234 -kernel $(KERNEL) -initrd "$(SYSTEM_INITRD)" & qpid=$$!; \
+	@$(QEMU_RUN) -S -gdb tcp::1234 -kernel $(KERNEL) -initrd "$(INIT),$(SYSTEM_IMAGE)" & qpid=$$!; \
 	 gdb -q -ex "set architecture i386:x86-64" -ex "file $(KERNEL)" \
 	     -ex "target remote localhost:1234" -ex "hbreak arch_main" -ex "continue"; \
 	 kill $$qpid 2>/dev/null; wait $$qpid 2>/dev/null; true
@@ -219,11 +284,12 @@ test:
 	@tools/deps.sh test $(CC)
 	@$(MAKE) --no-print-directory _test
 
-_test: $(ALL) $(UNIT_TESTS) $(BAD_ELVES)
+_test: $(ALL) $(UNIT_TESTS) $(BAD_ELVES) $(MKSYSTEM_ASAN)
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS) $(BUILD)/logs
 	@for t in $(UNIT_TESTS); do \
 	   $(TESTRUN) unit --name unit/$$(basename $$t) --out $(RESULTS)/unit-$$(basename $$t).txt -- $$t || true; \
 	 done
+	@tests/mksystem/run.sh $(MKSYSTEM_ASAN) $(RESULTS)/mksystem.txt $(PROGRAM_SEARCH) || true
 	@$(TESTRUN) suite --name kernel --timeout $(TEST_TIMEOUT) --out $(RESULTS)/kernel.txt \
 	   --log $(BUILD)/logs/kernel.log --kernel $(KERNEL) --module "$(KTEST)" \
 	   --module tests/kernel/data/module.txt -- $(QEMU_TEST) || true

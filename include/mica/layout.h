@@ -30,4 +30,14 @@
 #define MICA_ROOT_MODULES    0x00007fff40000000ull
 #define MICA_ROOT_MODULES_END 0x00007ffff0000000ull
 
+/*
+ * A protection domain of a system (include/mica/system.h) has the layout
+ * above (its ELF segments, stack, IPC buffer and boot info) plus its PD
+ * info pages, read-only, and its heap. Maps of the description must stay
+ * below MICA_ROOT_AREA and clear of the heap and the program's segments.
+ */
+#define MICA_PD_INFO         0x00007fff00400000ull
+#define MICA_PD_HEAP         0x0000100000000000ull
+#define MICA_PD_HEAP_END     0x0000110000000000ull /* exclusive: at most 1 TiB */
+
 #endif

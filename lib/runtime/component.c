@@ -1,0 +1,2 @@
+/* Placeholder: the component runtime (being written). */
+#include <mica_component.h>

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Placeholder: the malformed-description tests (being written).
+: > "$2"
