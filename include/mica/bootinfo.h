@@ -12,7 +12,7 @@
 #include <mica/types.h>
 
 #define MICA_BOOTINFO_MAGIC   0x4f464e49544f4f42ull /* "BOOTINFO" */
-#define MICA_BOOTINFO_VERSION 2
+#define MICA_BOOTINFO_VERSION 3
 
 #define MICA_BOOTINFO_MAX_UNTYPED 192
 #define MICA_BOOTINFO_MAX_MODULES 8
@@ -83,6 +83,12 @@ struct mica_bootinfo {
 
     char cmdline[MICA_BOOTINFO_CMDLINE_MAX];        /* root task's own arguments */
     char kernel_cmdline[MICA_BOOTINFO_CMDLINE_MAX]; /* the kernel's command line */
+
+    /* Set by a parent, never by the kernel (0 for the root task): the
+     * user address of this program's PD info (include/mica/system.h,
+     * lib/libmica/include/mica_pd.h) when it is a protection domain of a
+     * system. */
+    uint64_t pd_info;
 
     uint32_t n_modules;
     uint32_t n_untyped;

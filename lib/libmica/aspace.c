@@ -131,7 +131,8 @@ static unsigned segment_rights(uint32_t flags)
 static mica_word_t stack_and_ipc_buffer(struct mica_aspace *as)
 {
     mica_word_t err;
-    for (unsigned i = 1; i <= MICA_ROOT_STACK_PAGES; i++)
+    unsigned pages = as->stack_pages ? as->stack_pages : MICA_ROOT_STACK_PAGES;
+    for (unsigned i = 1; i <= pages; i++)
         if ((err = clone_page(as, MICA_ROOT_STACK_TOP - i * MICA_PAGE_SIZE,
                               MICA_MAP_READ | MICA_MAP_WRITE, 0)))
             return err;

@@ -38,7 +38,9 @@ static mica_word_t create(struct mica_process *p, struct mica_aspace *parent,
                           const char *name, const char *args)
 {
     mica_word_t err;
+    unsigned stack_pages = p->as.stack_pages; /* the one field the caller may preset */
     memset(p, 0, sizeof(*p));
+    p->as.stack_pages = stack_pages;
     p->parent = parent;
     p->args = args ? args : "";
     borrow(p);
@@ -120,6 +122,7 @@ static mica_word_t start(struct mica_process *p, const struct mica_bootinfo *par
     bi->root_cnode_bits = p->cnode_bits;
     bi->timer_hz = parent_bi->timer_hz;
     bi->platform = parent_bi->platform;
+    bi->pd_info = p->pd_info;
     unsigned i = 0;
     for (; p->args[i] && i < MICA_BOOTINFO_CMDLINE_MAX - 1; i++)
         bi->cmdline[i] = p->args[i];

@@ -6,8 +6,16 @@
 
 void mica_start(const struct mica_bootinfo *bootinfo);
 
+static const struct mica_bootinfo *boot_info;
+
+const struct mica_bootinfo *mica_bootinfo(void)
+{
+    return boot_info;
+}
+
 void mica_start(const struct mica_bootinfo *bootinfo)
 {
+    boot_info = bootinfo;
     mica_ipc = (struct mica_ipc_buffer *)bootinfo->ipc_buffer;
     mica_exit(main(bootinfo));
 }

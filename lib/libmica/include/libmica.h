@@ -80,6 +80,9 @@ int mica_strcmp(const char *a, const char *b);
 int mica_strncmp(const char *a, const char *b, unsigned long n);
 unsigned long mica_strlen(const char *s);
 
+/* The boot info the program was started with (as passed to main). */
+const struct mica_bootinfo *mica_bootinfo(void);
+
 /* End the program: called by the start-up code when main returns. */
 __attribute__((noreturn)) void mica_exit(int status);
 

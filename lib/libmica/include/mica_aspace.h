@@ -50,6 +50,7 @@ struct mica_aspace {
     mica_cptr_t slot_next; /* next free slot of the root CNode (depth 64) */
     mica_cptr_t slot_end;  /* first slot not to use */
     mica_word_t scratch;   /* scratch page address; 0 = MICA_ASPACE_SCRATCH */
+    unsigned stack_pages;  /* stack made by clone/load; 0 = MICA_ROOT_STACK_PAGES */
 
     /* Set up by mica_aspace_clone() / mica_aspace_self(): */
     mica_cptr_t vspace;    /* the address space (VSpace cap) */

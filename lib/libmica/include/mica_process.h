@@ -39,9 +39,12 @@ struct mica_process {
     const char *why;         /* why the program image was refused, if it was */
     const char *args;        /* its arguments (the boot info's cmdline) */
     struct mica_aspace *parent; /* whose allocator it uses (slot_next kept in step) */
+    mica_word_t pd_info;     /* copied to the boot info's pd_info at start (0: none) */
 };
 
-/* Load `image` (size bytes) as program `name`, with arguments `args` (may
+/* Load `image` (size bytes) as program `name`, with a stack of
+ * p->as.stack_pages pages (the one field of *p read before it is reset;
+ * 0 = MICA_ROOT_STACK_PAGES), with arguments `args` (may
  * be NULL; the string must live until mica_process_start). Allocation:
  * parent->untyped and the parent's free slots; parent->slot_next moves past
  * the slots used. On MICA_ERR_INVALID_ARGUMENT, p->why says what is wrong
