@@ -39,6 +39,7 @@ enum mica_invocation {
     MICA_TCB_SET_GS_BASE = 41,
     MICA_TCB_BIND_NOTIFICATION = 42,
     MICA_TCB_UNBIND_NOTIFICATION = 43,
+    MICA_TCB_SET_NAME = 44,       /* MR0-MR3: the name, 32 bytes little-endian, NUL-terminated */
 
     /* Page-table levels (PDPT, page directory, page table) */
     MICA_PAGE_TABLE_MAP = 48,

@@ -1,7 +1,7 @@
 /*
  * Thread control blocks: creation state, destruction, and the TCB
  * invocations (Configure, SetPriority, SetMCP, Read/Write/CopyRegisters,
- * Resume, Suspend, SetFSBase, SetGSBase).
+ * Resume, Suspend, SetFSBase, SetGSBase, SetName).
  *
  * Priorities are checked against the *invoking* thread's maximum
  * controlled priority (MCP): no thread can give any thread, itself
@@ -336,6 +336,35 @@ static struct syscall_result bind_notification(struct invocation *inv, struct tc
     return err ? inv_error(err, 0) : inv_ok(0);
 }
 
+/*
+ * MR0-MR3: the thread's new name, the bytes of the four words in
+ * little-endian order, NUL-terminated (at most TCB_NAME_MAX - 1
+ * characters), printable ASCII only: the kernel prints it in its own
+ * messages (faults, halts, panics).
+ */
+static struct syscall_result set_name(struct invocation *inv, struct tcb *t)
+{
+    char name[TCB_NAME_MAX];
+    _Static_assert(TCB_NAME_MAX == 4 * sizeof(uint64_t), "the name fills MR0-MR3");
+    for (unsigned i = 0; i < 4; i++) {
+        uint64_t w;
+        if (!inv_mr(inv, i, &w))
+            return inv_error(MICA_ERR_TRUNCATED, 0);
+        for (unsigned b = 0; b < 8; b++)
+            name[i * 8 + b] = (char)(w >> (8 * b));
+    }
+    unsigned len = 0;
+    while (len < TCB_NAME_MAX && name[len])
+        len++;
+    if (len == TCB_NAME_MAX)
+        return inv_error(MICA_ERR_INVALID_ARGUMENT, TCB_NAME_MAX); /* no NUL */
+    for (unsigned i = 0; i < len; i++)
+        if (name[i] < 0x20 || name[i] > 0x7e)
+            return inv_error(MICA_ERR_INVALID_ARGUMENT, i);
+    strlcpy(t->name, name, sizeof(t->name));
+    return inv_ok(0);
+}
+
 struct syscall_result tcb_invoke(struct invocation *inv)
 {
     struct tcb *t = tcb_of(inv->slot);
@@ -355,6 +384,7 @@ struct syscall_result tcb_invoke(struct invocation *inv)
     case MICA_TCB_SET_FS_BASE: return set_base(inv, t, true);
     case MICA_TCB_SET_GS_BASE: return set_base(inv, t, false);
     case MICA_TCB_BIND_NOTIFICATION: return bind_notification(inv, t);
+    case MICA_TCB_SET_NAME: return set_name(inv, t);
     case MICA_TCB_UNBIND_NOTIFICATION: {
         int err = notification_unbind(t);
         return err ? inv_error(err, 0) : inv_ok(0);

@@ -210,6 +210,15 @@ struct mica_sysret mica_tcb_unbind_notification(mica_cptr_t tcb)
     return mica_invoke(tcb, MICA_TCB_UNBIND_NOTIFICATION, 0, 0, 0, 0);
 }
 
+struct mica_sysret mica_tcb_set_name(mica_cptr_t tcb, const char *name)
+{
+    mica_word_t mr[4] = { 0, 0, 0, 0 };
+    /* Longer names are cut to 31 characters, so the NUL always fits. */
+    for (unsigned i = 0; i < 4 * sizeof(mica_word_t) - 1 && name[i]; i++)
+        mr[i / 8] |= (mica_word_t)(unsigned char)name[i] << (8 * (i % 8));
+    return mica_invoke(tcb, MICA_TCB_SET_NAME, mr, 4, 0, 0);
+}
+
 struct mica_sysret mica_debug_ipc_stats(int *enabled)
 {
     register mica_word_t rax __asm__("rax") = (mica_word_t)MICA_SYS_DEBUG_IPC_STATS;

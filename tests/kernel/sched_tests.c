@@ -351,6 +351,40 @@ KTEST(fs_base)
     return cleanup(&e);
 }
 
+/* TCB_SetName: the name is four words of NUL-terminated printable ASCII.
+ * (The kernel prints it in its messages; tests/boot cases of systems show
+ * PD names there.) */
+KTEST(tcb_set_name)
+{
+    struct env e;
+    const char *why;
+    if ((why = env_init(&e, bi)) || (why = spawn(&e, 0, read_fs, (long)tslot(bi, 0), 100, 0)))
+        return why;
+    mica_cptr_t t = tslot(bi, 0);
+    CHECK_EQ(mica_tcb_set_name(t, "worker-1").status, MICA_OK);
+    CHECK_EQ(mica_tcb_set_name(t, "").status, MICA_OK);
+    /* 40 characters: the wrapper cuts at 31, so the NUL fits. */
+    CHECK_EQ(mica_tcb_set_name(t, "0123456789012345678901234567890123456789").status, MICA_OK);
+    mica_word_t full[4] = { 0x4141414141414141ull, 0x4141414141414141ull, 0x4141414141414141ull,
+                            0x4141414141414141ull };
+    struct mica_sysret r = mica_invoke(t, MICA_TCB_SET_NAME, full, 4, 0, 0);
+    CHECK_EQ(r.status, MICA_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(r.value, 32); /* no NUL in 32 bytes */
+    mica_word_t ctl[4] = { 0x0000000a41414141ull, 0, 0, 0 }; /* "AAAA\n" */
+    r = mica_invoke(t, MICA_TCB_SET_NAME, ctl, 4, 0, 0);
+    CHECK_EQ(r.status, MICA_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(r.value, 4); /* the index of the newline */
+    mica_word_t high[4] = { 0x0000000000ff4141ull, 0, 0, 0 };
+    r = mica_invoke(t, MICA_TCB_SET_NAME, high, 4, 0, 0);
+    CHECK_EQ(r.status, MICA_ERR_INVALID_ARGUMENT);
+    CHECK_EQ(r.value, 2);
+    CHECK_EQ(mica_invoke(t, MICA_TCB_SET_NAME, ctl, 3, 0, 0).status, MICA_ERR_TRUNCATED);
+    /* A TCB cap is needed: the name goes to no other object. */
+    CHECK_EQ(mica_invoke(e.ut, MICA_TCB_SET_NAME, full, 4, 0, 0).status,
+             MICA_ERR_ILLEGAL_OPERATION);
+    return cleanup(&e);
+}
+
 /* Deleting a thread's last TCB cap, while it runs (itself) or while it is
  * runnable but not running, stops it for good; the kernel carries on. */
 static volatile int deleted_self_continued;
@@ -390,6 +424,7 @@ const struct ktest sched_tests[] = {
     { "tcb_register_and_configure_errors", register_errors },
     { "tcb_mcp_limits_priority", mcp_limits },
     { "tcb_fs_base", fs_base },
+    { "tcb_set_name", tcb_set_name },
     { "tcb_delete_running_and_runnable_threads", delete_threads },
     { 0, 0 },
 };

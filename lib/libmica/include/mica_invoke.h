@@ -108,6 +108,9 @@ struct mica_sysret mica_tcb_set_gs_base(mica_cptr_t tcb, mica_word_t base);
  * any endpoint then also returns when the notification is signalled. */
 struct mica_sysret mica_tcb_bind_notification(mica_cptr_t tcb, mica_cptr_t ntfn);
 struct mica_sysret mica_tcb_unbind_notification(mica_cptr_t tcb);
+/* Name the thread in the kernel's messages (faults, halts): at most 31
+ * printable characters; a longer name is cut. */
+struct mica_sysret mica_tcb_set_name(mica_cptr_t tcb, const char *name);
 
 /* Debug: describe the cap at cptr (MICA_CAP_ID_* in .value). */
 struct mica_sysret mica_debug_cap_identify(mica_cptr_t cptr);
