@@ -2,6 +2,7 @@
 #include <format.h>
 #include <libmica.h>
 #include <mica_invoke.h>
+#include <mica_pd.h>
 #include <mica_serial.h>
 
 void mica_start(const struct mica_bootinfo *bootinfo);
@@ -22,6 +23,7 @@ void mica_start(const struct mica_bootinfo *bootinfo)
 
 void mica_exit(int status)
 {
+    mica_pd_exit(status); /* a PD stops only itself (mica_pd.h); returns in a root task */
     mica_debug_halt(status);
 }
 

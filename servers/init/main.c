@@ -1,22 +1,91 @@
 /*
  * init: Mica's root task. It shows what the kernel handed it, lists the
- * PCI devices, starts a driver for each boot module it knows (uart.c,
- * edu.c) and then runs a small console through the user-level UART
- * driver (console.c). Without that driver it stays on the kernel console
- * and halts the machine when it is done, as it always did.
+ * PCI devices, finds the system image among its boot modules, checks it
+ * completely, builds every protection domain it describes, starts them
+ * and stays on as their fault handler and pager (docs/init.md).
+ *
+ * Without an image there is nothing to build: init says so and halts the
+ * machine with status 0. A bad image, or a PD that cannot be built, is
+ * reported in one line and the machine halts with status 1 before any PD
+ * has run.
  */
-#include <cmdline.h>
+#include <format.h>
 #include <libmica.h>
-#include <mica/tcb.h>
-#include <mica_serial.h>
-#include <stdbool.h>
+#include <mica_invoke.h>
+#include <stdarg.h>
 
-#include "console.h"
+#include "init.h"
 
-/* Where the configuration space of the PCI buses is mapped in init. */
-#define PCI_WINDOW 0x0000700000000000ull
+static struct mica_devmem devmem;
+static struct mica_pci pci;
+static bool have_pci;
 
-static struct init_env env;
+/* ------------------------------------------------------------ failures */
+
+static char failure_text[512];
+
+int fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    format_buf_v(failure_text, sizeof(failure_text), fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int fail_context(const char *fmt, ...)
+{
+    char context[160], old[sizeof(failure_text)];
+    va_list ap;
+    va_start(ap, fmt);
+    format_buf_v(context, sizeof(context), fmt, ap);
+    va_end(ap);
+    memcpy(old, failure_text, sizeof(old));
+    format_buf(failure_text, sizeof(failure_text), "%s: %s", context, old);
+    return -1;
+}
+
+const char *failure(void)
+{
+    return failure_text;
+}
+
+const char *error_name(mica_word_t err)
+{
+    static const char *const names[MICA_ERR_COUNT] = {
+        [MICA_OK] = "ok",
+        [MICA_ERR_INVALID_SYSCALL] = "invalid syscall",
+        [MICA_ERR_INVALID_ARGUMENT] = "invalid argument",
+        [MICA_ERR_BAD_ADDRESS] = "bad address",
+        [MICA_ERR_INVALID_CAP] = "invalid cap",
+        [MICA_ERR_ILLEGAL_OPERATION] = "illegal operation",
+        [MICA_ERR_RANGE] = "out of range",
+        [MICA_ERR_ALIGNMENT] = "misaligned",
+        [MICA_ERR_LOOKUP_FAILED] = "lookup failed",
+        [MICA_ERR_SLOT_OCCUPIED] = "slot occupied",
+        [MICA_ERR_SLOT_EMPTY] = "slot empty",
+        [MICA_ERR_NO_RIGHTS] = "no rights",
+        [MICA_ERR_NOT_ENOUGH_MEMORY] = "not enough memory",
+        [MICA_ERR_REVOKE_FIRST] = "revoke first",
+        [MICA_ERR_MAPPED] = "already mapped",
+        [MICA_ERR_NOT_MAPPED] = "not mapped",
+        [MICA_ERR_TRUNCATED] = "truncated",
+        [MICA_ERR_CANCELLED] = "cancelled",
+        [MICA_ERR_WOULD_BLOCK] = "would block",
+        [MICA_ERR_NO_REPLY] = "no reply",
+        [MICA_ERR_IN_USE] = "in use",
+        [MICA_ERR_NOT_SUPPORTED] = "not supported",
+    };
+    return err < MICA_ERR_COUNT && names[err] ? names[err] : "unknown error";
+}
+
+void init_halt(int status)
+{
+    mica_printf("init: halting the machine\n");
+    mica_debug_halt(status);
+}
+
+/* ------------------------------------------------------------ boot */
 
 static unsigned current_privilege_level(void)
 {
@@ -41,101 +110,78 @@ static void print_boot_summary(const struct mica_bootinfo *bi)
     mica_printf("init: timer at %u Hz, %lu ticks so far\n", bi->timer_hz, mica_debug_ticks());
 }
 
-/* Allocation: every object from the largest RAM untyped, every cap into
- * the free slots. False if there is no RAM to use. */
-static bool setup_alloc(struct init_env *e, const struct mica_bootinfo *bi)
+static void scan_pci(const struct mica_bootinfo *bi)
 {
-    int best = -1;
-    for (unsigned i = 0; i < bi->n_untyped; i++)
-        if (!(bi->untyped[i].flags & MICA_UNTYPED_DEVICE) &&
-            (best < 0 || bi->untyped[i].size_bits > bi->untyped[best].size_bits))
-            best = (int)i;
-    if (best < 0) {
-        mica_printf("init: no RAM untyped to build anything from\n");
-        return false;
-    }
-    e->bi = bi;
-    mica_aspace_self(&e->alloc);
-    e->alloc.untyped = bi->slot_untyped_first + (unsigned)best;
-    e->alloc.slot_next = bi->slot_empty_first;
-    e->alloc.slot_end = bi->slot_empty_end;
-    mica_devmem_init(&e->devmem, &e->alloc, bi);
-    return true;
-}
-
-void print_pci(const struct init_env *e)
-{
-    mica_printf("init: PCI devices:\n");
-    for (unsigned i = 0; i < e->pci.n; i++)
-        mica_pci_print(&e->pci, &e->pci.dev[i]);
-    if (e->pci.dropped)
-        mica_printf("init: %u more PCI functions not recorded (table full)\n", e->pci.dropped);
-}
-
-static void scan_pci(struct init_env *e)
-{
-    mica_word_t err = mica_pci_init(&e->pci, &e->devmem, e->bi, PCI_WINDOW);
+    mica_devmem_init(&devmem, &init_aspace, bi);
+    mica_word_t err = mica_pci_init(&pci, &devmem, bi, INIT_PCI_WINDOW);
     if (err == MICA_ERR_NOT_SUPPORTED) {
         mica_printf("init: no PCI Express ECAM (ACPI MCFG); PCI devices not scanned\n");
         return;
     }
     if (!err)
-        err = mica_pci_scan(&e->pci);
+        err = mica_pci_scan(&pci);
     if (err) {
-        mica_printf("init: PCI scan failed: error %lu (detail 0x%lx)\n", err,
-                    e->devmem.error_detail);
+        mica_printf("init: PCI scan failed: error %lu (%s), detail 0x%lx\n", err,
+                    error_name(err), devmem.error_detail);
         return;
     }
-    e->have_pci = 1;
-    print_pci(e);
+    have_pci = true;
+    mica_printf("init: PCI devices:\n");
+    for (unsigned i = 0; i < pci.n; i++)
+        mica_pci_print(&pci, &pci.dev[i]);
+    if (pci.dropped)
+        mica_printf("init: %u more PCI functions not recorded (table full)\n", pci.dropped);
 }
 
-static const struct {
-    const char *name;
-    mica_word_t (*start)(struct init_env *, const struct mica_bootinfo_module *);
-} drivers[] = {
-    { "uart", start_uart },
-    { "edu", start_edu },
-};
-
-static void start_modules(struct init_env *e)
+/* The first boot module that is a system image; the others are named
+ * and ignored. NULL if there is none. */
+static const struct mica_bootinfo_module *find_image(const struct mica_bootinfo *bi,
+                                                     unsigned *number)
 {
-    for (unsigned i = 0; i < e->bi->n_modules; i++) {
-        const struct mica_bootinfo_module *m = &e->bi->modules[i];
-        char name[MICA_PROCESS_NAME_MAX];
-        cmdline_name(m->cmdline, name, sizeof(name));
-        unsigned d = 0;
-        while (d < sizeof(drivers) / sizeof(drivers[0]) && mica_strcmp(drivers[d].name, name))
-            d++;
-        if (d == sizeof(drivers) / sizeof(drivers[0]))
-            mica_printf("init: boot module '%s': no driver called '%s'; ignored\n", m->cmdline,
-                        name);
-        else if (!m->vaddr)
-            mica_printf("init: boot module '%s': not mapped by the kernel; not started\n",
+    const struct mica_bootinfo_module *found = 0;
+    for (unsigned i = 0; i < bi->n_modules; i++) {
+        const struct mica_bootinfo_module *m = &bi->modules[i];
+        /* Boot module numbers as the boot loader counts them: init is 1. */
+        if (!m->vaddr)
+            mica_printf("init: boot module %u '%s': not mapped by the kernel; ignored\n", i + 2,
+                        m->cmdline);
+        else if (!image_is_system(m))
+            mica_printf("init: boot module %u '%s' (%lu bytes) is not a system image (no "
+                        "MICA.SYS magic); ignored\n", i + 2, m->cmdline, m->size);
+        else if (found)
+            mica_printf("init: boot module %u '%s': a second system image; ignored\n", i + 2,
                         m->cmdline);
         else
-            drivers[d].start(e, m); /* each reports its own failure */
+            found = m, *number = i + 2;
     }
+    return found;
 }
 
 int main(const struct mica_bootinfo *bi)
 {
     print_boot_summary(bi);
-    if (setup_alloc(&env, bi)) {
-        scan_pci(&env);
-        /* Drivers run above init (console.h). */
-        struct mica_sysret r = mica_tcb_set_priority(MICA_CAP_INIT_TCB, INIT_PRIORITY);
-        if (r.status)
-            mica_printf("init: cannot lower its own priority: error %lu\n", r.status);
-        start_modules(&env);
+    if (alloc_init(bi)) {
+        mica_printf("init: %s; nothing can be built\n", failure());
+        init_halt(1);
     }
-    mica_cptr_t serial = uart_client();
-    if (serial) {
-        mica_printf("init: console moves to the uart driver\n");
-        mica_serial_console(serial);
-        console_run(&env, serial);
+    scan_pci(bi);
+    unsigned number = 0;
+    const struct mica_bootinfo_module *m = find_image(bi, &number);
+    if (!m) {
+        mica_printf("init: no system image among the %u boot module(s): nothing to build. "
+                    "Pass one after init (QEMU: -initrd \"init,NAME.img\"; make run "
+                    "SYSTEM=systems/NAME.system)\n", bi->n_modules);
+        init_halt(0);
     }
-    mica_printf("init: no uart driver; the console stays with the kernel\n");
-    mica_printf("init: nothing more to do yet; halting the machine\n");
-    return 0;
+    if (!image_check(m, number))
+        init_halt(1);
+    if (slot_take(&fault_ep, "the fault endpoint") ||
+        ram_alloc_slot(MICA_OBJ_ENDPOINT, 0, fault_ep, 0)) {
+        mica_printf("init: %s; nothing built\n", failure());
+        init_halt(1);
+    }
+    if (!build_system(bi, &pci, &devmem, have_pci))
+        init_halt(1);
+    start_system();
+    fault_loop();
 }

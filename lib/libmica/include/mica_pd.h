@@ -23,8 +23,16 @@
 /* A channel id of this PD, 0 .. MICA_CHANNEL_MAX - 1. */
 typedef unsigned mica_channel_t;
 
-/* This PD's info, or NULL when the program is not part of a system. */
+/* This PD's info, or NULL when the program is not part of a system. The
+ * info is checked once (magic, version, size, resource count, terminated
+ * names, heap inside [MICA_PD_HEAP, MICA_PD_HEAP_END)); a PD whose info
+ * fails a check is treated as not part of a system. */
 const struct mica_pd_info *mica_pd(void);
+
+/* Why mica_pd() is NULL, in a few words ("not a protection domain of a
+ * system (its boot info names no PD info)", "PD info at 0x... has
+ * version 2, expected 1", ...), or NULL when it is not. */
+const char *mica_pd_problem(void);
 
 /* This PD's name ("" outside a system). */
 const char *mica_pd_name(void);
@@ -43,6 +51,13 @@ mica_cptr_t mica_resource_cap(const char *name);
  * _IRQ), or NULL. */
 const struct mica_pd_resource *mica_channel_resource(mica_channel_t ch, unsigned kind);
 
+/* The resources of one kind (0: any kind) in the order of the PD info: the
+ * first with prev NULL, then the one after prev; NULL after the last.
+ *     for (r = mica_resource_next(NULL, MICA_RES_MEMORY); r;
+ *          r = mica_resource_next(r, MICA_RES_MEMORY)) ... */
+const struct mica_pd_resource *mica_resource_next(const struct mica_pd_resource *prev,
+                                                  unsigned kind);
+
 /* Signal the other end of channel ch. MICA_ERR_INVALID_ARGUMENT if ch is
  * not a channel of this PD that may notify. */
 mica_word_t mica_notify(mica_channel_t ch);
@@ -59,6 +74,7 @@ static inline mica_msginfo_t mica_msginfo(mica_word_t label, unsigned count)
 }
 static inline mica_word_t mica_msginfo_label(mica_msginfo_t m) { return mica_tag_label(m); }
 static inline unsigned mica_msginfo_count(mica_msginfo_t m) { return mica_tag_length(m); }
+/* i < MICA_MSG_MAX_LENGTH; others are ignored (set) or read as 0 (get). */
 void mica_mr_set(unsigned i, mica_word_t value);
 mica_word_t mica_mr_get(unsigned i);
 
@@ -66,7 +82,7 @@ mica_word_t mica_mr_get(unsigned i);
  * msg and the message registers set; returns the reply's tag, its
  * registers readable with mica_mr_get. A channel that may not call, or a
  * failed IPC, returns a tag with label MICA_PPC_FAILED and the error in
- * MR0. */
+ * MR0. No capabilities travel: msg's caps count is ignored. */
 #define MICA_PPC_FAILED 0xffffffffffffull
 mica_msginfo_t mica_ppcall(mica_channel_t ch, mica_msginfo_t msg);
 
@@ -82,5 +98,19 @@ mica_word_t mica_irq_ack(mica_channel_t ch);
 void *mica_malloc(mica_word_t size);
 void *mica_calloc(mica_word_t n, mica_word_t size);
 void mica_free(void *p);
+
+/* The heap's state: *free_bytes gets the bytes of all free blocks
+ * (their headers included), *largest the largest size mica_malloc can
+ * give now. Either pointer may be NULL. With no heap both are 0. */
+void mica_heap_stats(mica_word_t *free_bytes, mica_word_t *largest);
+
+/*
+ * The end of a PD's program (called by mica_exit when main returns): a
+ * PD must not stop the machine, so it prints "<pd>: main returned N;
+ * stopping" and suspends its own thread (should that fail, it faults on
+ * purpose, so that init stops it). Returns only in a program that is not
+ * a PD (no pd_info in its boot info), whose mica_exit then halts.
+ */
+void mica_pd_exit(int status);
 
 #endif

@@ -18,12 +18,19 @@
  * MICA_ERR_NOT_SUPPORTED. notified() is required; a PD with nothing to
  * be notified of still says so by defining it.
  *
+ * A PD whose info is missing or fails mica_pd()'s checks never gets to
+ * init(): main prints why and returns. A message on the PD's endpoint
+ * that is not a protected call is answered MICA_ERR_INVALID_ARGUMENT
+ * (and reported once). docs/components.md has the whole story.
+ *
  * Resource lookup, mica_notify, mica_ppcall, mica_irq_ack and the heap
- * come from mica_pd.h.
+ * come from mica_pd.h; console output and the rest of libmica from
+ * libmica.h, both included here.
  */
 #ifndef MICA_COMPONENT_H
 #define MICA_COMPONENT_H
 
+#include <libmica.h>
 #include <mica_pd.h>
 
 void init(void);

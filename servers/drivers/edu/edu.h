@@ -1,45 +1,62 @@
 /*
- * The edu driver's contract with init: what init hands the driver and where.
+ * The edu driver's contract with the system description that runs it
+ * (systems/default.system): the resources it looks up by name in its PD
+ * info (mica_pd.h), and the device's registers.
  *
  * QEMU's `edu` device (PCI 1234:11e8) is a teaching device: a factorial
  * unit, an interrupt it raises on request, and a DMA engine that copies
  * between RAM and a 4 KiB buffer inside the device (QEMU hw/misc/edu.c,
- * docs/specs/edu.rst). init (servers/init/edu.c) finds it on the PCI bus,
- * programs its configuration space (memory decoding, MSI, bus mastering)
- * and starts the driver (servers/drivers/edu/main.c) in an address space
- * and a CSpace of its own, with exactly the caps below. docs/drivers.md,
- * "The edu driver", explains who does what and why.
+ * docs/specs/edu.rst). init builds the driver's protection domain from the
+ * description: it maps the registers, programs the device's configuration
+ * space (memory decoding, MSI, bus mastering; init keeps configuration
+ * space to itself) and hands over the caps below. docs/drivers.md, "The edu
+ * driver", explains who does what and why.
  */
 #ifndef EDU_H
 #define EDU_H
 
-#include <mica/bootinfo.h>
+#include <mica/types.h>
 
+/* What its pci_device's vendor and device attributes say, so that init
+ * refuses to start the driver on any other function. */
 #define EDU_VENDOR_ID 0x1234
 #define EDU_DEVICE_ID 0x11e8
 
 /*
- * The driver's CSpace: 2^EDU_CNODE_BITS slots. Besides the fixed slots every
- * process has (MICA_CAP_INIT_TCB, _CNODE, _VSPACE, _IPC_BUFFER) init fills
- * these; the boot info's free slots begin after them.
+ * Resources of the driver's protection domain:
+ *
+ *   EDU_RES_DEVICE   <pci_device name="edu" address="00:03.0" ...>: its
+ *                    IOSpace (cap 0 without an IOMMU: then no DMA at all)
+ *   EDU_RES_REGS     <bar index="0" name="edu_regs" size="0x1000" perms="rw"/>
+ *                    inside it: the registers, mapped uncached
+ *   its one irq      <irq id="N" msi="edu" name="edu_irq"/>: the device's
+ *                    MSI, which init writes into the device's MSI
+ *                    capability; it signals the PD's notification with
+ *                    MICA_CHANNEL_BADGE(N). IRQs go by channel id, not by
+ *                    name (the name is a label of the description), so
+ *                    the driver takes the PD's only irq.
+ *   EDU_RES_UNTYPED  <untyped name="edu_mem" size="0x20000"/>: RAM for the
+ *                    driver's own objects (watchdog thread, page tables,
+ *                    DMA buffers, IO page tables), at least
+ *                    2^EDU_UNTYPED_MIN_BITS bytes
+ *   EDU_RES_SERIAL   optional: an end of the uart driver's endpoint with the
+ *                    write right (mica_serial.h); its lines go there, else
+ *                    to the kernel console
  */
-#define EDU_CNODE_BITS   8
-#define EDU_SLOT_REGS    (MICA_CAP_FIRST_DYNAMIC + 0) /* device frame: BAR0's first 4 KiB */
-#define EDU_SLOT_IRQ     (MICA_CAP_FIRST_DYNAMIC + 1) /* IRQHandler of the device's MSI */
-#define EDU_SLOT_UNTYPED (MICA_CAP_FIRST_DYNAMIC + 2) /* RAM untyped, 2^EDU_UNTYPED_BITS bytes */
-#define EDU_SLOT_IOSPACE (MICA_CAP_FIRST_DYNAMIC + 3) /* its IOSpace; empty without an IOMMU */
-#define EDU_SLOT_CONSOLE (MICA_CAP_FIRST_DYNAMIC + 4) /* endpoint of the serial driver
-                                                         (mica_serial.h), write right; empty:
-                                                         print on the kernel console */
-#define EDU_SLOT_END     (MICA_CAP_FIRST_DYNAMIC + 5) /* free slots start here or later */
+#define EDU_RES_DEVICE  "edu"
+#define EDU_RES_REGS    "edu_regs"
+#define EDU_RES_UNTYPED "edu_mem"
+#define EDU_RES_SERIAL  "serial"
+#define EDU_UNTYPED_MIN_BITS 16
 
-/* The driver's own memory: notification, watchdog thread, page tables, DMA
- * buffers and IO page tables, with room to spare for alignment. */
-#define EDU_UNTYPED_BITS 17
-
-/* Drivers run above their clients, so an interrupt is served as soon as it
- * arrives (init runs at 100 once it starts drivers; servers/init/console.h). */
-#define EDU_PRIORITY 200
+/*
+ * The driver's own mappings (DMA buffers, the watchdog's stack), made from
+ * its untyped in a window of its address space that no map or bar of the
+ * description may overlap (the driver checks, and refuses to start if one
+ * does). It lies above the heap area (MICA_PD_HEAP_END).
+ */
+#define EDU_VA_PRIVATE      0x0000200000000000ull
+#define EDU_VA_PRIVATE_SIZE 0x200000ull
 
 /* Registers (BAR0, 32-bit unless noted). */
 #define EDU_REG_ID          0x00 /* 0xRRrr00ed: major RR, minor rr */

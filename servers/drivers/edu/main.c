@@ -1,16 +1,19 @@
 /*
- * edu: a user-level driver for QEMU's edu test device, run by init as a
- * component with its own address space and CSpace (edu.h has the caps it
- * gets, docs/drivers.md "The edu driver" the whole story).
+ * edu: a user-level driver for QEMU's edu test device, a program of a
+ * system (systems/default.system) with its own address space and CSpace.
+ * It finds the device's registers, interrupt and IOSpace, its memory and
+ * its console by the names of the description (edu.h has the names,
+ * docs/drivers.md "The edu driver" the whole story).
  *
  * It shows the three things a Mica driver does with a device, each step
  * printing one `edu: ...` line:
  *
- *   MMIO        map the register page (a device frame) and talk to it: the
+ *   MMIO        talk to the registers (a BAR init mapped for it): the
  *               identification and liveness registers;
  *   interrupts  compute factorials with "interrupt when done", waiting on
- *               a notification the IRQHandler signals, acknowledging at
- *               the device and then at the kernel each time;
+ *               the PD's notification, which the device's MSI signals,
+ *               acknowledging at the device and then at the kernel each
+ *               time;
  *   DMA         with an IOMMU only: map two RAM frames into the device's
  *               IOSpace, copy a pattern RAM -> device buffer -> RAM and
  *               compare it byte for byte, then unmap the destination and
@@ -20,13 +23,18 @@
  * Without an IOMMU there is no DMA at all: init gives no IOSpace, and the
  * driver says so and skips that part (no DMA without isolation).
  *
+ * It is a program with its own main, not a component (mica_component.h):
+ * it runs a fixed sequence of steps, each waiting for an interrupt in the
+ * middle of its work, rather than reacting to events.
+ *
  * Every wait is for an interrupt. So that a missing interrupt is reported
  * instead of hanging, a watchdog thread at priority 1 watches the kernel's
  * tick count while the driver waits and wakes it through the same
- * notification (another badge) once WAIT_SECONDS have passed.
+ * notification (a bit no channel uses) once WAIT_SECONDS have passed.
  *
- * Its lines go through the uart driver when init gives it a cap to that
- * driver (EDU_SLOT_CONSOLE), else to the kernel console.
+ * Its lines go through the uart driver when the description gives it an
+ * end of that driver's endpoint (EDU_RES_SERIAL), else to the kernel
+ * console.
  *
  * When it is done the driver detaches its notification from the interrupt,
  * stops the watchdog and suspends itself: there is no client to serve.
@@ -36,24 +44,24 @@
 #include <mica_aspace.h>
 #include <mica_device.h>
 #include <mica_ipc.h>
+#include <mica_pd.h>
 #include <mica_serial.h>
 
 #include "edu.h"
 
-/* The driver's own mappings (its ELF image sits far below). */
-#define VA_REGS           0x40000000ull
-#define VA_SRC            0x40001000ull
-#define VA_DST            0x40002000ull
-#define VA_WATCHDOG_STACK 0x40004000ull /* one page; the page below stays unmapped */
+/* The driver's own mappings, in its private window (edu.h). */
+#define VA_SRC            (EDU_VA_PRIVATE + 0x0000)
+#define VA_DST            (EDU_VA_PRIVATE + 0x1000)
+#define VA_WATCHDOG_STACK (EDU_VA_PRIVATE + 0x4000) /* one page; the page below stays unmapped */
 
 /* I/O (DMA) addresses of the two buffers in the IOSpace: below 256 MiB,
  * which is all the device can address (EDU_DMA_MASK). */
 #define IOVA_SRC 0x01000000ull
 #define IOVA_DST 0x01001000ull
 
-/* Who signalled the notification: the badge of the cap they hold. */
-#define BADGE_IRQ      0x1
-#define BADGE_WATCHDOG 0x2
+/* The watchdog signals the PD's notification with the one bit of the word
+ * no channel or IRQ uses (their ids are below MICA_CHANNEL_MAX). */
+#define BADGE_WATCHDOG (1ull << MICA_CHANNEL_MAX)
 
 #define WAIT_SECONDS 5
 /* The watchdog runs only when nothing else wants the CPU. */
@@ -64,9 +72,15 @@
 
 static struct {
     const struct mica_bootinfo *bi;
-    struct mica_aspace as;       /* own space; objects from EDU_SLOT_UNTYPED */
-    mica_cptr_t ntfn;            /* the notification (waited on) */
-    mica_cptr_t ntfn_irq;        /* badged BADGE_IRQ, given to the IRQHandler */
+    struct mica_aspace as;       /* own space; objects from EDU_RES_UNTYPED */
+    volatile uint8_t *regs;      /* the registers (EDU_RES_REGS) */
+    mica_word_t regs_paddr;
+    mica_cptr_t iospace;         /* the device's IOSpace, 0 without an IOMMU */
+    mica_cptr_t irq;             /* the IRQHandler of its interrupt (the PD's one irq) */
+    unsigned irq_channel;        /* the interrupt's channel id */
+    mica_word_t irq_number;      /* its MSI number (or GSI) */
+    mica_word_t badge_irq;       /* its bit in the notification word */
+    mica_cptr_t ntfn;            /* the PD's notification (waited on) */
     mica_cptr_t ntfn_watchdog;   /* badged BADGE_WATCHDOG, signalled by the watchdog */
     mica_cptr_t watchdog;        /* the watchdog's TCB, 0 if none */
     int have_clock;              /* the kernel counts ticks for us (debug kernel) */
@@ -129,23 +143,23 @@ static int fail_call(const char *what, mica_word_t err, mica_word_t detail)
 
 static uint32_t reg_read(unsigned off)
 {
-    return *(volatile uint32_t *)(VA_REGS + off);
+    return *(volatile uint32_t *)(edu.regs + off);
 }
 
 static void reg_write(unsigned off, uint32_t v)
 {
-    *(volatile uint32_t *)(VA_REGS + off) = v;
+    *(volatile uint32_t *)(edu.regs + off) = v;
 }
 
 /* The DMA registers are 64 bits wide (the device also takes 8-byte accesses). */
 static void reg_write64(unsigned off, uint64_t v)
 {
-    *(volatile uint64_t *)(VA_REGS + off) = v;
+    *(volatile uint64_t *)(edu.regs + off) = v;
 }
 
 static uint64_t reg_read64(unsigned off)
 {
-    return *(volatile uint64_t *)(VA_REGS + off);
+    return *(volatile uint64_t *)(edu.regs + off);
 }
 
 /* Plain stores to a DMA buffer must be done before the device is started,
@@ -218,7 +232,7 @@ static int wait_interrupt(const char *what, uint32_t want, uint32_t *irq_status)
     struct mica_msg m;
     for (;;) {
         m = mica_wait(edu.ntfn);
-        if (m.status != MICA_OK || (m.badge & BADGE_IRQ))
+        if (m.status != MICA_OK || (m.badge & edu.badge_irq))
             break;
         /* Only the watchdog woke us: a timeout if the deadline has passed
          * (an older signal can arrive late; then wait on). */
@@ -237,7 +251,7 @@ static int wait_interrupt(const char *what, uint32_t want, uint32_t *irq_status)
     /* Device first: with the cause cleared, the interrupt acknowledged at
      * the kernel cannot come straight back for the same event. */
     reg_write(EDU_REG_IRQ_ACK, status);
-    struct mica_sysret r = mica_irq_handler_ack(EDU_SLOT_IRQ);
+    struct mica_sysret r = mica_irq_handler_ack(edu.irq);
     if (r.status)
         return fail_call("IRQHandler_Ack", r.status, r.value);
     edu.interrupts++;
@@ -249,33 +263,125 @@ static int wait_interrupt(const char *what, uint32_t want, uint32_t *irq_status)
 
 /* ---------------------------------------------------------------- steps */
 
-static int setup(void)
+static const char *kind_name(unsigned kind)
 {
+    switch (kind) {
+    case MICA_RES_MEMORY: return "a mapped region";
+    case MICA_RES_CHANNEL: return "a channel";
+    case MICA_RES_PPC: return "a protected-call channel";
+    case MICA_RES_IRQ: return "an irq";
+    case MICA_RES_IOPORT: return "an ioport range";
+    case MICA_RES_DEVICE: return "a pci_device";
+    case MICA_RES_BAR: return "a bar";
+    case MICA_RES_ENDPOINT: return "an endpoint end";
+    case MICA_RES_UNTYPED: return "an untyped";
+    }
+    return "of an unknown kind";
+}
+
+/* The resource `name` of `kind`, or NULL after saying what is wrong. */
+static const struct mica_pd_resource *resource(const char *name, unsigned kind)
+{
+    const struct mica_pd_resource *r = mica_resource(name);
+    if (!r)
+        fail("PD '%s' has no resource '%s' (%s; servers/drivers/edu/edu.h)", mica_pd_name(),
+             name, kind_name(kind));
+    else if (r->kind != kind)
+        fail("resource '%s' is %s, not %s", name, kind_name(r->kind), kind_name(kind));
+    else
+        return r;
+    return 0;
+}
+
+/* The device's interrupt: the PD's one irq (irqs go by channel id, not by
+ * name), or NULL after saying what is wrong. */
+static const struct mica_pd_resource *the_irq(void)
+{
+    const struct mica_pd_resource *irq = mica_resource_next(0, MICA_RES_IRQ);
+    if (!irq) {
+        fail("PD '%s' has no irq: the device's MSI is needed (servers/drivers/edu/edu.h)",
+             mica_pd_name());
+        return 0;
+    }
+    if (mica_resource_next(irq, MICA_RES_IRQ)) {
+        fail("PD '%s' has more than one irq; the driver uses one", mica_pd_name());
+        return 0;
+    }
+    /* init writes neither, but a shift by the id must not go wrong. */
+    if (!irq->cap || irq->id >= MICA_CHANNEL_MAX) {
+        fail("the irq on channel %u comes without an IRQHandler", irq->id);
+        return 0;
+    }
+    return irq;
+}
+
+/* Does [va, va + size) meet the private window (edu.h)? */
+static int in_private_window(mica_word_t va, mica_word_t size)
+{
+    return va < EDU_VA_PRIVATE + EDU_VA_PRIVATE_SIZE && EDU_VA_PRIVATE < va + size;
+}
+
+/* Everything the description gives the driver, checked before it is used. */
+static int find_resources(const struct mica_pd_info *pd)
+{
+    const struct mica_pd_resource *dev = resource(EDU_RES_DEVICE, MICA_RES_DEVICE);
+    const struct mica_pd_resource *regs = resource(EDU_RES_REGS, MICA_RES_BAR);
+    const struct mica_pd_resource *irq = the_irq();
+    const struct mica_pd_resource *mem = resource(EDU_RES_UNTYPED, MICA_RES_UNTYPED);
+    if (!dev || !regs || !irq || !mem)
+        return -1;
+    if (!regs->vaddr || regs->size < MICA_PAGE_SIZE || !(regs->flags & MICA_MAP_WRITE))
+        return fail("bar '%s': %lu bytes at 0x%lx, perms 0x%x: the registers need its first "
+                    "4 KiB readable and writable", EDU_RES_REGS, regs->size, regs->vaddr,
+                    regs->flags);
+    if (!mem->cap || mem->size < (1ull << EDU_UNTYPED_MIN_BITS))
+        return fail("untyped '%s': %lu bytes; the driver needs at least %llu", EDU_RES_UNTYPED,
+                    mem->size, 1ull << EDU_UNTYPED_MIN_BITS);
+    for (unsigned i = 0; i < pd->n_resources && i < MICA_PD_RESOURCES_MAX; i++) {
+        const struct mica_pd_resource *r = &pd->res[i];
+        if ((r->kind == MICA_RES_MEMORY || r->kind == MICA_RES_BAR) &&
+            in_private_window(r->vaddr, r->size))
+            return fail("'%s' at 0x%lx (%lu bytes) overlaps the driver's own window 0x%llx.."
+                        "0x%llx (edu.h)", r->name, r->vaddr, r->size, EDU_VA_PRIVATE,
+                        EDU_VA_PRIVATE + EDU_VA_PRIVATE_SIZE - 1);
+    }
+    edu.regs = (volatile uint8_t *)regs->vaddr;
+    edu.regs_paddr = regs->value;
+    edu.iospace = dev->cap;
+    edu.irq = irq->cap;
+    edu.irq_channel = irq->id;
+    edu.irq_number = irq->value;
+    edu.badge_irq = MICA_CHANNEL_BADGE(irq->id);
+    edu.ntfn = pd->notification;
+
     mica_aspace_self(&edu.as);
-    edu.as.untyped = EDU_SLOT_UNTYPED;
-    edu.as.slot_next = edu.bi->slot_empty_first;
-    edu.as.slot_end = edu.bi->slot_empty_end;
+    edu.as.untyped = mem->cap;
+    edu.as.slot_next = pd->slot_free_first;
+    edu.as.slot_end = pd->slot_free_end;
+    return 0;
+}
 
-    mica_word_t err = mica_aspace_map(&edu.as, MICA_CAP_INIT_VSPACE, EDU_SLOT_REGS, VA_REGS,
-                                      MICA_MAP_READ | MICA_MAP_WRITE);
+static int setup(const struct mica_pd_info *pd)
+{
+    if (find_resources(pd))
+        return -1;
+    int iommu = (edu.bi->platform.flags & MICA_PLATFORM_IOMMU) != 0;
+    mica_printf("edu: registers at 0x%lx (BAR0, mapped at %p), interrupt %lu on channel %u, %s\n",
+                edu.regs_paddr, (void *)edu.regs, edu.irq_number, edu.irq_channel,
+                edu.iospace ? "DMA through its IOSpace"
+                : iommu     ? "no IOSpace given, so no DMA"
+                            : "no IOMMU, so no IOSpace and no DMA");
+
+    /* The watchdog signals the PD's notification through a copy with a bit
+     * of its own; the interrupt already signals it (init set that up). */
+    mica_word_t err = mica_aspace_slot(&edu.as, &edu.ntfn_watchdog);
     if (err)
-        return fail_call("mapping the register page (slot EDU_SLOT_REGS)", err,
-                         edu.as.error_detail);
-
-    /* One notification; the interrupt and the watchdog signal it through
-     * copies with their own badges. */
-    if ((err = mica_aspace_alloc(&edu.as, MICA_OBJ_NOTIFICATION, 0, &edu.ntfn)) ||
-        (err = mica_aspace_slot(&edu.as, &edu.ntfn_irq)) ||
-        (err = mica_aspace_slot(&edu.as, &edu.ntfn_watchdog)))
-        return fail_call("making the notification", err, edu.as.error_detail);
-    struct mica_sysret r;
-    if ((r = mica_cnode_mint(ROOT, edu.ntfn_irq, DEPTH, ROOT, edu.ntfn, DEPTH, MICA_RIGHT_WRITE,
-                             BADGE_IRQ)).status ||
-        (r = mica_cnode_mint(ROOT, edu.ntfn_watchdog, DEPTH, ROOT, edu.ntfn, DEPTH,
-                             MICA_RIGHT_WRITE, BADGE_WATCHDOG)).status)
-        return fail_call("minting badged notification caps", r.status, r.value);
-    if ((r = mica_irq_handler_set_notification(EDU_SLOT_IRQ, edu.ntfn_irq)).status)
-        return fail_call("IRQHandler_SetNotification", r.status, r.value);
+        return fail_call("taking a free slot", err, edu.as.error_detail);
+    struct mica_sysret r = mica_cnode_mint(ROOT, edu.ntfn_watchdog, DEPTH, ROOT, edu.ntfn, DEPTH,
+                                           MICA_RIGHT_WRITE, BADGE_WATCHDOG);
+    if (r.status)
+        return fail_call("minting the watchdog's badged copy of the PD's notification", r.status,
+                         r.value);
 
     /* Whatever was left pending before we started is not ours to report. */
     uint32_t stale = reg_read(EDU_REG_IRQ_STATUS);
@@ -361,7 +467,7 @@ static mica_word_t map_io(mica_cptr_t io, mica_word_t iova, unsigned rights,
                           mica_word_t *detail)
 {
     for (unsigned round = 0;; round++) {
-        struct mica_sysret r = mica_frame_map_io(io, EDU_SLOT_IOSPACE, iova, rights);
+        struct mica_sysret r = mica_frame_map_io(io, edu.iospace, iova, rights);
         *detail = r.value;
         if (r.status != MICA_ERR_NOT_MAPPED || round == 4)
             return r.status;
@@ -371,7 +477,7 @@ static mica_word_t map_io(mica_cptr_t io, mica_word_t iova, unsigned rights,
             *detail = edu.as.error_detail;
             return err;
         }
-        if ((r = mica_io_page_table_map(table, EDU_SLOT_IOSPACE, iova)).status) {
+        if ((r = mica_io_page_table_map(table, edu.iospace, iova)).status) {
             *detail = r.value;
             return r.status;
         }
@@ -438,7 +544,7 @@ static uint8_t pattern(unsigned i)
 
 static int check_no_fault(const char *when)
 {
-    struct mica_sysret r = mica_iospace_get_fault(EDU_SLOT_IOSPACE);
+    struct mica_sysret r = mica_iospace_get_fault(edu.iospace);
     if (r.status)
         return fail_call("IOSpace_GetFault", r.status, r.value);
     if (r.value)
@@ -467,11 +573,15 @@ static int run_dma(void)
                     "skipping the DMA tests\n");
         return 0;
     }
-    /* Also proves init gave us an IOSpace: anything else in the slot fails here. */
-    struct mica_sysret r = mica_iospace_get_fault(EDU_SLOT_IOSPACE);
+    if (!edu.iospace)
+        return fail("there is an IOMMU, but pci_device '%s' came without an IOSpace",
+                    EDU_RES_DEVICE);
+    /* Also proves the cap is an IOSpace: anything else fails here. */
+    struct mica_sysret r = mica_iospace_get_fault(edu.iospace);
     if (r.status)
-        return fail("IOSpace_GetFault on slot EDU_SLOT_IOSPACE: error %lu (%s), detail 0x%lx: "
-                    "init gave no IOSpace", r.status, error_name(r.status), r.value);
+        return fail("IOSpace_GetFault on the cap of pci_device '%s': error %lu (%s), detail "
+                    "0x%lx: not an IOSpace", EDU_RES_DEVICE, r.status, error_name(r.status),
+                    r.value);
     if (r.value)
         return fail("a DMA fault at I/O address 0x%lx before any DMA",
                     (mica_word_t)MICA_IOFAULT_ADDR(r.value));
@@ -528,7 +638,7 @@ static int run_dma(void)
     if (changed)
         return fail("DMA to an unmapped I/O address was not blocked: %u bytes of the buffer "
                     "changed", changed);
-    r = mica_iospace_get_fault(EDU_SLOT_IOSPACE);
+    r = mica_iospace_get_fault(edu.iospace);
     if (r.status)
         return fail_call("IOSpace_GetFault", r.status, r.value);
     if (!r.value)
@@ -543,7 +653,7 @@ static int run_dma(void)
     /* The hardware may record the one transfer more than once (VT-d
      * collapses repeated faults, but need not); anything else is wrong. */
     for (unsigned n = 0; n < 16; n++) {
-        r = mica_iospace_get_fault(EDU_SLOT_IOSPACE);
+        r = mica_iospace_get_fault(edu.iospace);
         if (r.status)
             return fail_call("IOSpace_GetFault", r.status, r.value);
         if (!r.value)
@@ -557,9 +667,10 @@ static int run_dma(void)
 /* ---------------------------------------------------------------- main */
 
 /* Stop: nothing signals us any more, the watchdog is gone, we sleep. */
-static void finish(int ok)
+static __attribute__((noreturn)) void finish(int ok)
 {
-    mica_irq_handler_clear(EDU_SLOT_IRQ);
+    if (edu.irq)
+        mica_irq_handler_clear(edu.irq);
     if (edu.watchdog)
         mica_tcb_suspend(edu.watchdog);
     if (ok)
@@ -571,21 +682,32 @@ static void finish(int ok)
         mica_yield();
 }
 
-/* Print through the serial driver if init gave us one that answers. */
+/* Print through the serial driver if the description gives us an end of
+ * its endpoint and the driver answers. */
 static void console_setup(void)
 {
+    mica_cptr_t serial = mica_resource_cap(EDU_RES_SERIAL);
     struct mica_serial_stats st;
-    if (mica_serial_stats(EDU_SLOT_CONSOLE, &st) == MICA_OK)
-        mica_serial_console(EDU_SLOT_CONSOLE);
+    if (serial && mica_serial_stats(serial, &st) == MICA_OK)
+        mica_serial_console(serial);
 }
 
 int main(const struct mica_bootinfo *bi)
 {
     edu.bi = bi;
+    const struct mica_pd_info *pd = mica_pd();
+    if (!pd) {
+        mica_printf("edu: %s: no device to drive\n", mica_pd_problem());
+        finish(0);
+    }
     console_setup();
-    mica_printf("edu: driver started (%s); IOMMU %s\n", bi->cmdline[0] ? bi->cmdline : "no args",
+    const struct mica_pd_resource *dev = mica_resource(EDU_RES_DEVICE);
+    mica_word_t pci = dev ? dev->value : 0;
+    mica_printf("edu: driver started for %04x:%02x:%02x.%x (PD '%s'); IOMMU %s\n",
+                MICA_PCI_SEGMENT(pci), MICA_PCI_BUS(pci), MICA_PCI_DEVICE(pci),
+                MICA_PCI_FUNCTION(pci), mica_pd_name(),
                 (bi->platform.flags & MICA_PLATFORM_IOMMU) ? "present" : "absent");
-    int ok = setup() == 0 && check_identity() == 0 && compute_factorials() == 0 &&
+    int ok = setup(pd) == 0 && check_identity() == 0 && compute_factorials() == 0 &&
              run_dma() == 0;
     finish(ok);
     return 0;

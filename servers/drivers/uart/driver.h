@@ -1,7 +1,8 @@
 /*
  * Inside the 16550 UART driver: the state shared by its parts.
  *
- *   main.c     start-up and the one receive loop (clients and interrupts)
+ *   main.c     start-up (its resources, by name: uart.h) and the one
+ *              receive loop (clients and interrupts)
  *   hw.c       the 16550: programming it and serving its interrupt sources
  *   clients.c  the serial protocol (mica_serial.h): requests, blocked
  *              clients and their deferred replies
@@ -34,6 +35,8 @@ static inline void ring_put(struct ring *r, uint8_t b) { r->buf[r->tail++ & (r->
 static inline uint8_t ring_get(struct ring *r) { return r->buf[r->head++ & (r->size - 1)]; }
 
 struct uart {
+    mica_cptr_t ports; /* IOPort cap for the UART's registers */
+    unsigned base;     /* its first port */
     struct ring tx, rx;
     uint8_t ier;       /* what the interrupt-enable register holds */
     bool tx_active;    /* transmitter-empty interrupts are on: output is draining */

@@ -1,8 +1,9 @@
 /*
  * The 16550 itself: programming it and serving its interrupt sources.
  *
- * Every register access is an IOPort invocation on UART_CAP_PORTS. The
- * UART signals one interrupt line for four sources, and the interrupt
+ * Every register access is an IOPort invocation on the driver's port
+ * range (the ioport resource UART_RES_PORTS, uart.h). The UART signals
+ * one interrupt line for four sources, and the interrupt
  * identification register (IIR) names the most urgent pending one:
  * receiver line status (overrun, parity, framing, break), received data
  * (or a character timeout), transmitter holding register empty (THRE),
@@ -69,13 +70,13 @@ static void port_failed(struct uart *u, unsigned reg, mica_word_t err)
         return;
     u->port_error = err;
     mica_printf("uart: port 0x%x: I/O failed (error %lu); the UART is not served\n",
-                UART_COM1_PORT + reg, err);
+                u->base + reg, err);
 }
 
 /* A failed read gives `fallback`, chosen so that the caller does nothing. */
 static uint8_t in(struct uart *u, unsigned reg, uint8_t fallback)
 {
-    struct mica_sysret r = mica_ioport_in8(UART_CAP_PORTS, UART_COM1_PORT + reg);
+    struct mica_sysret r = mica_ioport_in8(u->ports, u->base + reg);
     if (r.status) {
         port_failed(u, reg, r.status);
         return fallback;
@@ -85,7 +86,7 @@ static uint8_t in(struct uart *u, unsigned reg, uint8_t fallback)
 
 static void out(struct uart *u, unsigned reg, uint8_t v)
 {
-    struct mica_sysret r = mica_ioport_out8(UART_CAP_PORTS, UART_COM1_PORT + reg, v);
+    struct mica_sysret r = mica_ioport_out8(u->ports, u->base + reg, v);
     if (r.status)
         port_failed(u, reg, r.status);
 }
@@ -103,7 +104,7 @@ mica_word_t hw_init(struct uart *u)
     if (u->port_error)
         return u->port_error;
     if (in(u, REG_SCR, 0) != 0x5a) {
-        mica_printf("uart: no UART answers at port 0x%x\n", UART_COM1_PORT);
+        mica_printf("uart: no UART answers at port 0x%x\n", u->base);
         return MICA_ERR_NOT_SUPPORTED;
     }
     set_ier(u, 0); /* quiet while it is set up */
@@ -120,7 +121,7 @@ mica_word_t hw_init(struct uart *u)
     if (u->port_error)
         return u->port_error;
     mica_printf("uart: %s at port 0x%x, line %s as the kernel set it, %u-byte transmit FIFO\n",
-                fifo_size > 1 ? "16550A" : "8250/16450 (no FIFO)", UART_COM1_PORT,
+                fifo_size > 1 ? "16550A" : "8250/16450 (no FIFO)", u->base,
                 (lcr & ~LCR_DLAB) == LCR_8N1 ? "8N1" : "not 8N1", fifo_size);
     return MICA_OK;
 }

@@ -1,33 +1,39 @@
 /*
- * The 16550 UART driver's contract with whoever starts it (init,
- * servers/init/uart.c): the capabilities it finds in its CSpace. The
- * driver serves the serial protocol of mica_serial.h on UART_CAP_ENDPOINT;
+ * The 16550 UART driver's contract with the system description that runs
+ * it (systems/serial.system, systems/default.system): the resources it
+ * looks up by name in its PD info (mica_pd.h) and what each must be. The
+ * driver serves the serial protocol of mica_serial.h on its endpoint;
  * docs/drivers.md describes it.
  */
 #ifndef UART_H
 #define UART_H
 
-#include <mica/bootinfo.h>
+#include <mica_serial.h>
 
-/* COM1: eight I/O ports, ISA IRQ 4. */
-#define UART_COM1_PORT  0x3f8
-#define UART_PORTS      8
-#define UART_COM1_ISA_IRQ 4
+/* Resources of the driver's protection domain:
+ *
+ *   UART_RES_PORTS     <ioport name="com1" base="0x3f8" size="8"/>: the
+ *                      UART's eight registers (at least UART_PORTS ports)
+ *   UART_RES_ENDPOINT  <endpoint name="serial"><end pd="uart" rights="r"/>:
+ *                      where clients' requests arrive (read right); each
+ *                      client has an end with the write right and a badge
+ *                      of its own
+ *   its one irq        <irq id="N" isa="4" name="com1_irq"/>: the UART's
+ *                      interrupt line, on whatever channel id N the
+ *                      description gives it; it signals the PD's
+ *                      notification with MICA_CHANNEL_BADGE(N). IRQs go
+ *                      by channel id, not by name (the name is a label
+ *                      of the description), so the driver takes the PD's
+ *                      only irq and refuses more than one.
+ */
+#define UART_RES_PORTS    "com1"
+#define UART_RES_ENDPOINT "serial"
 
-/* Slots of the driver's CSpace, after the fixed ones of every process. */
-#define UART_CAP_PORTS    (MICA_CAP_FIRST_DYNAMIC + 0) /* IOPort for UART_COM1_PORT .. +7 */
-#define UART_CAP_IRQ      (MICA_CAP_FIRST_DYNAMIC + 1) /* IRQHandler for COM1's GSI */
-#define UART_CAP_IRQ_NTFN (MICA_CAP_FIRST_DYNAMIC + 2) /* notification, all rights, badge
-                                                          UART_IRQ_BADGE: the IRQ signals it */
-#define UART_CAP_ENDPOINT (MICA_CAP_FIRST_DYNAMIC + 3) /* endpoint it serves clients on
-                                                          (read right at least) */
-/* Slots from UART_CAP_ENDPOINT + 1 (the boot info's free slots) hold the
- * reply caps of blocked clients. */
+/* Registers of a 16550: eight consecutive I/O ports. */
+#define UART_PORTS 8
 
-/* The bit the IRQ handler sets in the notification word. */
-#define UART_IRQ_BADGE 0x1
-
-/* Size of its root CNode: the slots above and 3 * MICA_SERIAL_WAITERS reply caps. */
-#define UART_CNODE_BITS 6
+/* Free slots of its CSpace it needs (pd_info slot_free_first .. _end):
+ * one per client that may wait, for the saved reply caps. */
+#define UART_REPLY_SLOTS (3 * MICA_SERIAL_WAITERS)
 
 #endif

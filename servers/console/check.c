@@ -33,6 +33,12 @@ static const struct probe probes[] = {
     { "kernel invocation label", 1, 0, 0, 0, MICA_ERR_ILLEGAL_OPERATION },
 };
 
+/* The round trip: one message of the largest size, 14 lines of 68 bytes. */
+#define CHECK_LINES 14
+#define CHECK_LINE  68
+_Static_assert(MICA_SERIAL_WRITE_MAX == CHECK_LINES * CHECK_LINE,
+               "the check's lines fill one message");
+
 void serial_check(mica_cptr_t ep)
 {
     unsigned n = sizeof(probes) / sizeof(probes[0]), good = 0;
@@ -43,25 +49,24 @@ void serial_check(mica_cptr_t ep)
         if (got == p->want)
             good++;
         else
-            mica_printf("init: check: %s: answer %lu, expected %lu\n", p->what, got, p->want);
+            mica_printf("console: check: %s: answer %lu, expected %lu\n", p->what, got, p->want);
     }
-    /* Still serving: one message of the largest size, 14 lines of 68 bytes. */
     static char full[MICA_SERIAL_WRITE_MAX];
-    _Static_assert(MICA_SERIAL_WRITE_MAX == 14 * 68, "the check's lines fill one message");
-    for (unsigned line = 0; line < 14; line++) {
-        char *l = full + 68 * line;
-        unsigned k = (unsigned)format_buf(l, 66, "init: check %02u/14 ", line + 1);
-        for (; k < 66; k++) /* the dots overwrite format_buf's NUL */
+    for (unsigned line = 0; line < CHECK_LINES; line++) {
+        char *l = full + CHECK_LINE * line;
+        unsigned k = (unsigned)format_buf(l, CHECK_LINE - 2, "console: check %02u/%u ", line + 1,
+                                          CHECK_LINES);
+        for (; k < CHECK_LINE - 2; k++) /* the dots overwrite format_buf's NUL */
             l[k] = '.';
-        l[66] = '\r';
-        l[67] = '\n';
+        l[CHECK_LINE - 2] = '\r';
+        l[CHECK_LINE - 1] = '\n';
     }
     mica_word_t written, err = mica_serial_write(ep, full, sizeof(full), &written);
     struct mica_serial_stats st;
     if (!err)
         err = mica_serial_stats(ep, &st);
     if (err)
-        mica_printf("init: check: the driver stopped serving: error %lu\n", err);
-    mica_printf("init: check: %u of %u bad requests refused as documented; a %lu-byte write "
+        mica_printf("console: check: the driver stopped serving: error %lu\n", err);
+    mica_printf("console: check: %u of %u bad requests refused as documented; a %lu-byte write "
                 "%s\n", good, n, written, err ? "failed" : "went through");
 }

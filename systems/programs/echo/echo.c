@@ -1,0 +1,118 @@
+/*
+ * echo: the client of systems/serial.system. It reads what is typed from
+ * the uart driver (mica_serial.h) through the end of the driver's endpoint
+ * the description calls "serial", shows each character as it comes, and
+ * at the end of a line answers `echo: <the line>`. The line `halt` stops
+ * the machine.
+ *
+ * A program with its own main, not a component: it lives in blocking
+ * Reads, each a Call the driver answers when a receive interrupt has
+ * brought something.
+ */
+#include <mica/cap.h>
+#include <mica_pd.h>
+#include <mica_serial.h>
+#include <stdbool.h>
+
+#define LINE_MAX 120
+
+static mica_cptr_t serial;
+
+/* What is shown of the typing, gathered and written once per Read. */
+static char shown[2 * LINE_MAX];
+static unsigned shown_len;
+
+static void show(const char *s)
+{
+    while (*s) {
+        if (shown_len == sizeof(shown)) {
+            mica_serial_write(serial, shown, shown_len, 0);
+            shown_len = 0;
+        }
+        shown[shown_len++] = *s++;
+    }
+}
+
+static void show_flush(void)
+{
+    if (shown_len)
+        mica_serial_write(serial, shown, shown_len, 0);
+    shown_len = 0;
+}
+
+static void line_done(const char *line)
+{
+    if (!mica_strcmp(line, "halt")) {
+        mica_printf("echo: halting the machine\n");
+        mica_serial_flush(serial); /* everything out before QEMU stops */
+        mica_debug_halt(0);
+    }
+    mica_printf("echo: %s\n", line);
+}
+
+int main(const struct mica_bootinfo *bi)
+{
+    (void)bi;
+    if (!mica_pd()) {
+        mica_printf("echo: %s\n", mica_pd_problem());
+        return 1;
+    }
+    const struct mica_pd_resource *r = mica_resource("serial");
+    if (!r || r->kind != MICA_RES_ENDPOINT || !r->cap || !(r->flags & MICA_RIGHT_WRITE)) {
+        mica_printf("echo: PD '%s' has no endpoint end 'serial' with the write right\n",
+                    mica_pd_name());
+        return 1;
+    }
+    serial = r->cap;
+    /* The driver runs above us: by now it serves, or answers with why not. */
+    struct mica_serial_stats st;
+    mica_word_t err = mica_serial_stats(serial, &st);
+    if (err) {
+        mica_printf("echo: the serial driver is not serving: error %lu\n", err);
+        return 1;
+    }
+    mica_serial_console(serial);
+    mica_printf("echo: type a line and it comes back; 'halt' stops the machine\n");
+
+    char line[LINE_MAX + 1];
+    unsigned len = 0;
+    bool after_cr = false;
+    for (;;) {
+        uint8_t in[64];
+        mica_word_t got, lost;
+        if ((err = mica_serial_read(serial, in, sizeof(in), 0, &got, &lost))) {
+            mica_serial_console(0);
+            mica_printf("echo: read failed: error %lu\n", err);
+            return 1;
+        }
+        if (lost) {
+            show_flush();
+            mica_printf("\necho: %lu typed characters were lost\n", lost);
+        }
+        for (mica_word_t i = 0; i < got; i++) {
+            char c = (char)in[i];
+            if (c == '\n' && after_cr) { /* CR LF is one Enter */
+                after_cr = false;
+                continue;
+            }
+            after_cr = c == '\r';
+            if (c == '\r' || c == '\n') {
+                show("\r\n");
+                show_flush();
+                line[len] = '\0';
+                line_done(line);
+                len = 0;
+            } else if (c == 0x7f || c == '\b') {
+                if (len) {
+                    len--;
+                    show("\b \b");
+                }
+            } else if (c >= ' ' && c < 0x7f && len < LINE_MAX) {
+                line[len++] = c;
+                char s[2] = { c, '\0' };
+                show(s);
+            }
+        }
+        show_flush();
+    }
+}
