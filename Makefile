@@ -136,10 +136,14 @@ $(eval $(call user_program,servers/console/console,$(wildcard servers/console/*.
 # The example systems' programs: one directory each under systems/programs.
 EXAMPLE_PROGRAMS := $(notdir $(wildcard systems/programs/*))
 $(foreach p,$(EXAMPLE_PROGRAMS),$(eval $(call user_program,systems/programs/$(p)/$(p),$(wildcard systems/programs/$(p)/*.c))))
+# Programs only the boot tests use: one directory each under tests/programs.
+TEST_PROGRAMS := $(notdir $(wildcard tests/programs/*))
+$(foreach p,$(TEST_PROGRAMS),$(eval $(call user_program,tests/programs/$(p)/$(p),$(wildcard tests/programs/$(p)/*.c))))
 # Every program a system description may name in program_image, and where
 # the system compiler looks for them.
 PROGRAMS    := $(UART) $(EDU) $(CONSOLE) \
-               $(foreach p,$(EXAMPLE_PROGRAMS),$(BUILD)/systems/programs/$(p)/$(p))
+               $(foreach p,$(EXAMPLE_PROGRAMS),$(BUILD)/systems/programs/$(p)/$(p)) \
+               $(foreach p,$(TEST_PROGRAMS),$(BUILD)/tests/programs/$(p)/$(p))
 PROGRAM_SEARCH := $(addprefix --search ,$(sort $(dir $(PROGRAMS))))
 $(eval $(call user_program,tests/kernel/ktest,$(wildcard tests/kernel/*.c tests/kernel/*.S)))
 $(eval $(call user_program,tests/bench/bench,$(wildcard tests/bench/*.c tests/bench/*.S)))
@@ -172,6 +176,29 @@ $(BUILD)/systems/%.img: systems/%.system $(MKSYSTEM) $(PROGRAMS)
 	@mkdir -p $(dir $@)
 	$(call msg,SYSTEM,$@)
 	$(Q)$(MKSYSTEM) $(PROGRAM_SEARCH) -o $@ $<
+
+# Systems only the boot tests use (tests/systems), and images init must
+# refuse: tools/badimage breaks a good one (tests/systems/base.system) in
+# every way it knows, one file per way, into $(BAD_IMAGES_DIR).
+TEST_SYSTEM_IMAGES := $(patsubst tests/systems/%.system,$(BUILD)/tests/systems/%.img,\
+               $(wildcard tests/systems/*.system))
+$(BUILD)/tests/systems/%.img: tests/systems/%.system $(MKSYSTEM) $(PROGRAMS)
+	@mkdir -p $(dir $@)
+	$(call msg,SYSTEM,$@)
+	$(Q)$(MKSYSTEM) $(PROGRAM_SEARCH) -o $@ $<
+
+BADIMAGE    := $(BUILD)/tools/badimage
+BAD_IMAGES_DIR := $(BUILD)/tests/bad-images
+BAD_IMAGES  := $(BAD_IMAGES_DIR)/.made
+$(BADIMAGE): $(wildcard tools/badimage/*.c tools/badimage/*.h) include/mica/system.h
+	@mkdir -p $(dir $@)
+	$(call msg,HOSTCC,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^)
+
+$(BAD_IMAGES): $(BADIMAGE) $(BUILD)/tests/systems/base.img
+	@mkdir -p $(dir $@)
+	$(call msg,BADIMG,$(BAD_IMAGES_DIR))
+	$(Q)$(BADIMAGE) --all $(BUILD)/tests/systems/base.img $(BAD_IMAGES_DIR) && touch $@
 
 TESTRUN     := $(BUILD)/tools/testrun
 BADELF      := $(BUILD)/tools/badelf
@@ -221,7 +248,7 @@ $(BUILD)/unit/%: tests/unit/%.c $$(UNIT_DEPS_$$*) $$(wildcard kernel/include/*.h
 ALL := $(KERNEL) $(INIT) $(PROGRAMS) $(KTEST) $(BENCH) $(TESTRUN) $(BENCHRUN) $(MKSYSTEM) \
        $(SYSTEM_IMAGES)
 .DEFAULT_GOAL := all
-.PHONY: all run test debug bench clean deps-build _test graph system-image
+.PHONY: all run test debug bench clean deps-build _test graph system-image system-tools
 
 all: $(ALL)
 
@@ -230,6 +257,9 @@ all: $(ALL)
 SYSTEM      ?= systems/default.system
 SYSTEM_NAME := $(basename $(notdir $(SYSTEM)))
 SYSTEM_IMAGE := $(BUILD)/run/$(SYSTEM_NAME).img
+
+system-tools: $(MKSYSTEM) $(PROGRAMS)
+	@true
 
 system-image: $(KERNEL) $(INIT) $(PROGRAMS) $(MKSYSTEM)
 	@mkdir -p $(BUILD)/run
@@ -247,7 +277,7 @@ run:
 
 graph:
 	@tools/deps.sh graph $(CC)
-	@$(MAKE) --no-print-directory $(MKSYSTEM) $(PROGRAMS)
+	@$(MAKE) --no-print-directory system-tools
 	@mkdir -p $(BUILD)/graph
 	@$(MKSYSTEM) $(PROGRAM_SEARCH) --dot $(BUILD)/graph/$(SYSTEM_NAME).dot $(SYSTEM)
 	@dot -Tsvg -o $(BUILD)/graph/$(SYSTEM_NAME).svg $(BUILD)/graph/$(SYSTEM_NAME).dot
@@ -284,7 +314,7 @@ test:
 	@tools/deps.sh test $(CC)
 	@$(MAKE) --no-print-directory _test
 
-_test: $(ALL) $(UNIT_TESTS) $(BAD_ELVES) $(MKSYSTEM_ASAN)
+_test: $(ALL) $(UNIT_TESTS) $(BAD_ELVES) $(MKSYSTEM_ASAN) $(TEST_SYSTEM_IMAGES) $(BAD_IMAGES)
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS) $(BUILD)/logs
 	@for t in $(UNIT_TESTS); do \
 	   $(TESTRUN) unit --name unit/$$(basename $$t) --out $(RESULTS)/unit-$$(basename $$t).txt -- $$t || true; \

@@ -136,3 +136,81 @@ void mica_serial_console(mica_cptr_t ep)
     console_ep = ep;
     mica_console_set_write(ep ? console_write : 0);
 }
+
+/* ---------------------------------------------------------- line reader */
+
+void mica_serial_line_init(struct mica_serial_line *r, mica_cptr_t ep)
+{
+    r->ep = ep;
+    r->len = r->pos = r->n = r->echo_len = 0;
+    r->after_cr = 0;
+    r->line[0] = '\0';
+}
+
+static void echo_flush(struct mica_serial_line *r)
+{
+    if (r->echo_len)
+        mica_serial_write(r->ep, r->echo, r->echo_len, 0);
+    r->echo_len = 0;
+}
+
+static void echo_add(struct mica_serial_line *r, const char *s)
+{
+    for (; *s; s++) {
+        if (r->echo_len == sizeof(r->echo))
+            echo_flush(r);
+        r->echo[r->echo_len++] = *s;
+    }
+}
+
+/* Take one typed character; true when it ended the line. */
+static int take(struct mica_serial_line *r, char c)
+{
+    if (c == '\n' && r->after_cr) { /* CR LF is one Enter */
+        r->after_cr = 0;
+        return 0;
+    }
+    r->after_cr = c == '\r';
+    if (c == '\r' || c == '\n') {
+        echo_add(r, "\r\n");
+        r->line[r->len] = '\0';
+        return 1;
+    }
+    if (c == 0x7f || c == '\b') {
+        if (r->len) {
+            r->len--;
+            echo_add(r, "\b \b");
+        }
+    } else if (c >= ' ' && c < 0x7f && r->len < MICA_SERIAL_LINE_MAX) {
+        r->line[r->len++] = c;
+        char s[2] = { c, '\0' };
+        echo_add(r, s);
+    }
+    return 0;
+}
+
+mica_word_t mica_serial_getline(struct mica_serial_line *r, const char *prompt,
+                                mica_word_t *lost)
+{
+    if (lost)
+        *lost = 0;
+    r->len = 0;
+    if (prompt)
+        echo_add(r, prompt);
+    for (;;) {
+        while (r->pos < r->n)
+            if (take(r, (char)r->in[r->pos++])) {
+                echo_flush(r);
+                return MICA_OK;
+            }
+        echo_flush(r);
+        mica_word_t got, dropped;
+        mica_word_t err = mica_serial_read(r->ep, r->in, sizeof(r->in), 0, &got, &dropped);
+        if (err)
+            return err;
+        if (lost)
+            *lost += dropped;
+        r->pos = 0;
+        r->n = (unsigned)got;
+    }
+}

@@ -18,11 +18,9 @@
 #include <mica/cap.h>
 #include <mica_pd.h>
 #include <mica_serial.h>
-#include <stdbool.h>
 
 #include "console.h"
 
-#define LINE_MAX  200
 #define PROMPT    "mica> "
 
 /* burst: more than the driver's transmit ring in one Write, lines
@@ -36,26 +34,6 @@
 #define BURST_LINE_LEN (sizeof(BURST_PREFIX) - 1 + 6 + ALPHABET_LEN + 2)
 
 static mica_cptr_t serial;
-
-/* Echoed characters are gathered and written once per Read. */
-static char echo[2 * LINE_MAX];
-static unsigned echo_len;
-
-static void echo_flush(void)
-{
-    if (echo_len)
-        mica_serial_write(serial, echo, echo_len, 0);
-    echo_len = 0;
-}
-
-static void echo_add(const char *s)
-{
-    while (*s) {
-        if (echo_len == sizeof(echo))
-            echo_flush();
-        echo[echo_len++] = *s++;
-    }
-}
 
 static void print_stats(void)
 {
@@ -162,48 +140,18 @@ int main(const struct mica_bootinfo *bi)
     }
     mica_serial_console(serial);
     mica_printf("console: type 'help' for commands\n");
-    char line[LINE_MAX + 1];
-    unsigned len = 0;
-    bool after_cr = false;
-    echo_add(PROMPT);
+    static struct mica_serial_line reader;
+    mica_serial_line_init(&reader, serial);
     for (;;) {
-        echo_flush();
-        uint8_t in[64];
-        mica_word_t got, lost;
-        mica_word_t err = mica_serial_read(serial, in, sizeof(in), 0, &got, &lost);
+        mica_word_t lost;
+        mica_word_t err = mica_serial_getline(&reader, PROMPT, &lost);
         if (err) {
             mica_serial_console(0);
             mica_printf("console: read failed: error %lu; no console any more\n", err);
             return 1;
         }
-        if (lost) {
-            echo_flush();
-            mica_printf("\nconsole: %lu typed characters were lost\n", lost);
-        }
-        for (mica_word_t i = 0; i < got; i++) {
-            char c = (char)in[i];
-            if (c == '\n' && after_cr) { /* CR LF is one Enter */
-                after_cr = false;
-                continue;
-            }
-            after_cr = c == '\r';
-            if (c == '\r' || c == '\n') {
-                echo_add("\r\n");
-                echo_flush();
-                line[len] = '\0';
-                run(line, len);
-                len = 0;
-                echo_add(PROMPT);
-            } else if (c == 0x7f || c == '\b') {
-                if (len) {
-                    len--;
-                    echo_add("\b \b");
-                }
-            } else if (c >= ' ' && c < 0x7f && len < LINE_MAX) {
-                line[len++] = c;
-                char s[2] = { c, '\0' };
-                echo_add(s);
-            }
-        }
+        if (lost)
+            mica_printf("console: %lu typed characters were lost\n", lost);
+        run(reader.line, reader.len);
     }
 }

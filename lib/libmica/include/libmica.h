@@ -75,6 +75,10 @@ int mica_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int mica_vprintf(const char *fmt, va_list ap);
 void mica_puts(const char *s);
 
+/* A short name for a kernel error code ("not enough memory"), or
+ * "unknown error". */
+const char *mica_error_name(mica_word_t err);
+
 /* Minimal string helpers for freestanding programs. */
 int mica_strcmp(const char *a, const char *b);
 int mica_strncmp(const char *a, const char *b, unsigned long n);

@@ -91,6 +91,33 @@ mica_word_t mica_serial_stats(mica_cptr_t ep, struct mica_serial_stats *stats);
 void mica_serial_pack(mica_word_t *mr, const uint8_t *bytes, mica_word_t n);
 void mica_serial_unpack(uint8_t *bytes, const mica_word_t *mr, mica_word_t n);
 
+/*
+ * Reading lines typed at a terminal, with echo and editing: printable
+ * characters are echoed and kept (at most MICA_SERIAL_LINE_MAX of them;
+ * more are ignored), backspace or DEL erases the last one, and CR, LF or
+ * CR LF ends the line (echoed as CR LF). Everything echoed during one Read
+ * goes out in one Write. Input after a line's end stays in the reader for
+ * the next line. Set a reader up with mica_serial_line_init.
+ */
+#define MICA_SERIAL_LINE_MAX 200
+struct mica_serial_line {
+    mica_cptr_t ep;
+    char line[MICA_SERIAL_LINE_MAX + 1];
+    unsigned len;
+    uint8_t in[64];               /* read but not yet looked at: in[pos..n) */
+    unsigned pos, n;
+    int after_cr;                 /* the last character was CR: a LF next is not a line */
+    char echo[2 * MICA_SERIAL_LINE_MAX];
+    unsigned echo_len;
+};
+void mica_serial_line_init(struct mica_serial_line *r, mica_cptr_t ep);
+/* Write `prompt` (may be NULL), then read until a line is complete: it is
+ * returned NUL-terminated in r->line (r->len characters). On a failed
+ * Read returns its error; *lost (if not NULL) gets the number of typed
+ * characters the driver reported lost meanwhile. */
+mica_word_t mica_serial_getline(struct mica_serial_line *r, const char *prompt,
+                                mica_word_t *lost);
+
 /* Send the console to serial driver endpoint `ep` (each '\n' is written as
  * "\r\n", as the kernel console does); ep 0 goes back to the kernel. */
 void mica_serial_console(mica_cptr_t ep);

@@ -12,33 +12,8 @@
 #include <mica/cap.h>
 #include <mica_pd.h>
 #include <mica_serial.h>
-#include <stdbool.h>
-
-#define LINE_MAX 120
 
 static mica_cptr_t serial;
-
-/* What is shown of the typing, gathered and written once per Read. */
-static char shown[2 * LINE_MAX];
-static unsigned shown_len;
-
-static void show(const char *s)
-{
-    while (*s) {
-        if (shown_len == sizeof(shown)) {
-            mica_serial_write(serial, shown, shown_len, 0);
-            shown_len = 0;
-        }
-        shown[shown_len++] = *s++;
-    }
-}
-
-static void show_flush(void)
-{
-    if (shown_len)
-        mica_serial_write(serial, shown, shown_len, 0);
-    shown_len = 0;
-}
 
 static void line_done(const char *line)
 {
@@ -74,45 +49,17 @@ int main(const struct mica_bootinfo *bi)
     mica_serial_console(serial);
     mica_printf("echo: type a line and it comes back; 'halt' stops the machine\n");
 
-    char line[LINE_MAX + 1];
-    unsigned len = 0;
-    bool after_cr = false;
+    static struct mica_serial_line reader;
+    mica_serial_line_init(&reader, serial);
     for (;;) {
-        uint8_t in[64];
-        mica_word_t got, lost;
-        if ((err = mica_serial_read(serial, in, sizeof(in), 0, &got, &lost))) {
+        mica_word_t lost;
+        if ((err = mica_serial_getline(&reader, 0, &lost))) {
             mica_serial_console(0);
             mica_printf("echo: read failed: error %lu\n", err);
             return 1;
         }
-        if (lost) {
-            show_flush();
-            mica_printf("\necho: %lu typed characters were lost\n", lost);
-        }
-        for (mica_word_t i = 0; i < got; i++) {
-            char c = (char)in[i];
-            if (c == '\n' && after_cr) { /* CR LF is one Enter */
-                after_cr = false;
-                continue;
-            }
-            after_cr = c == '\r';
-            if (c == '\r' || c == '\n') {
-                show("\r\n");
-                show_flush();
-                line[len] = '\0';
-                line_done(line);
-                len = 0;
-            } else if (c == 0x7f || c == '\b') {
-                if (len) {
-                    len--;
-                    show("\b \b");
-                }
-            } else if (c >= ' ' && c < 0x7f && len < LINE_MAX) {
-                line[len++] = c;
-                char s[2] = { c, '\0' };
-                show(s);
-            }
-        }
-        show_flush();
+        if (lost)
+            mica_printf("echo: %lu typed characters were lost\n", lost);
+        line_done(reader.line);
     }
 }
