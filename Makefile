@@ -190,7 +190,7 @@ $(BUILD)/tests/systems/%.img: tests/systems/%.system $(MKSYSTEM) $(PROGRAMS)
 BADIMAGE    := $(BUILD)/tools/badimage
 BAD_IMAGES_DIR := $(BUILD)/tests/bad-images
 BAD_IMAGES  := $(BAD_IMAGES_DIR)/.made
-$(BADIMAGE): $(wildcard tools/badimage/*.c tools/badimage/*.h) include/mica/system.h
+$(BADIMAGE): $(wildcard tools/badimage/*.c tools/badimage/*.h include/mica/*.h) lib/elf/elf.h
 	@mkdir -p $(dir $@)
 	$(call msg,HOSTCC,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^)
@@ -320,6 +320,11 @@ _test: $(ALL) $(UNIT_TESTS) $(BAD_ELVES) $(MKSYSTEM_ASAN) $(TEST_SYSTEM_IMAGES) 
 	   $(TESTRUN) unit --name unit/$$(basename $$t) --out $(RESULTS)/unit-$$(basename $$t).txt -- $$t || true; \
 	 done
 	@tests/mksystem/run.sh $(MKSYSTEM_ASAN) $(RESULTS)/mksystem.txt $(PROGRAM_SEARCH) || true
+	@missing=$$(for k in $$($(BADIMAGE) --list | cut -d' ' -f1); do \
+	   [ -f tests/boot/init-image-$$k.case ] || printf ' %s' $$k; done); \
+	 if [ -z "$$missing" ]; then echo "PASS badimage/every-kind-has-a-case"; \
+	 else echo "FAIL badimage/every-kind-has-a-case: no tests/boot/init-image-KIND.case for:$$missing"; \
+	 fi > $(RESULTS)/badimage.txt
 	@$(TESTRUN) suite --name kernel --timeout $(TEST_TIMEOUT) --out $(RESULTS)/kernel.txt \
 	   --log $(BUILD)/logs/kernel.log --kernel $(KERNEL) --module "$(KTEST)" \
 	   --module tests/kernel/data/module.txt -- $(QEMU_TEST) || true

@@ -41,6 +41,8 @@
 #define MICA_SYS_MAX_PDS       63
 #define MICA_SYS_PRIORITY_MAX  254   /* 255 is init's own (the fault handler) */
 #define MICA_PD_RESOURCES_MAX  192   /* records in one PD's info */
+#define MICA_SYS_MAX_REGIONS   1024
+#define MICA_SYS_MAX_ENDPOINTS 1024
 
 /* Defaults for omitted attributes (docs/system-description.md). */
 #define MICA_SYS_DEFAULT_PRIORITY   100
@@ -145,6 +147,7 @@ struct mica_sys_channel {
 
 /* An interrupt delivered to a PD as a notification on channel `id`. */
 struct mica_sys_irq {
+    char name[MICA_SYS_NAME_MAX]; /* resource name in that PD, "" if none given */
     uint32_t pd;
     uint32_t id;        /* channel id, < MICA_CHANNEL_MAX; not shared with a channel end */
     uint32_t kind;      /* MICA_SYS_IRQ_* */
@@ -217,7 +220,8 @@ enum mica_resource_kind {
                               of its first page (0 for demand-paged), cap = 0 */
     MICA_RES_CHANNEL = 2,  /* id; cap = notification to signal (0: may not notify) */
     MICA_RES_PPC = 3,      /* id; cap = endpoint for protected calls to the other end */
-    MICA_RES_IRQ = 4,      /* id; cap = IRQHandler (Ack it); value = GSI or MSI number */
+    MICA_RES_IRQ = 4,      /* id; cap = IRQHandler (Ack it); value = GSI, or MSI number if
+                              flags has MICA_RES_IRQ_MSI; name as the description gives */
     MICA_RES_IOPORT = 5,   /* cap = IOPort; value = first port; size = ports */
     MICA_RES_DEVICE = 6,   /* value = PCI address; cap = its IOSpace (0 without an IOMMU) */
     MICA_RES_BAR = 7,      /* device registers: vaddr, size, value = paddr, flags = perms */
@@ -229,8 +233,12 @@ enum mica_resource_kind {
 #define MICA_RES_UNCACHED 0x100
 #define MICA_RES_DEMAND   0x200
 
+/* MICA_RES_IRQ flags: what its value is. */
+#define MICA_RES_IRQ_MSI  0x400 /* an MSI number (msi); else a GSI (isa after ACPI routing, gsi) */
+
 struct mica_pd_resource {
-    char name[MICA_SYS_NAME_MAX]; /* "" for CHANNEL, PPC and IRQ: they go by id */
+    char name[MICA_SYS_NAME_MAX]; /* "" for CHANNEL and PPC (they go by id); an IRQ's
+                                      name if the description gave it one */
     uint32_t kind;      /* enum mica_resource_kind */
     uint32_t id;        /* channel id (CHANNEL, PPC, IRQ) */
     uint32_t flags;

@@ -105,10 +105,17 @@ const char *mica_pd_name(void)
 
 /* ---------------------------------------------------------- lookup */
 
-/* Resources that go by a name (channels, PPCs and IRQs go by id). */
-static bool named_kind(unsigned kind)
+/* Records found by channel id. Channels and PPCs have no name; an IRQ
+ * goes by both (its name is "" when the description gives none). */
+static bool by_id(unsigned kind)
 {
-    return kind != MICA_RES_CHANNEL && kind != MICA_RES_PPC && kind != MICA_RES_IRQ;
+    return kind == MICA_RES_CHANNEL || kind == MICA_RES_PPC || kind == MICA_RES_IRQ;
+}
+
+/* Records found by name: all but channels and PPCs. */
+static bool by_name(unsigned kind)
+{
+    return kind != MICA_RES_CHANNEL && kind != MICA_RES_PPC;
 }
 
 const struct mica_pd_resource *mica_resource(const char *name)
@@ -117,7 +124,7 @@ const struct mica_pd_resource *mica_resource(const char *name)
     if (!pd || !name || !name[0])
         return NULL;
     for (unsigned i = 0; i < pd->n_resources; i++)
-        if (named_kind(pd->res[i].kind) &&
+        if (by_name(pd->res[i].kind) &&
             mica_strncmp(pd->res[i].name, name, MICA_SYS_NAME_MAX) == 0)
             return &pd->res[i];
     return NULL;
@@ -145,7 +152,7 @@ const struct mica_pd_resource *mica_channel_resource(mica_channel_t ch, unsigned
     if (!pd || ch >= MICA_CHANNEL_MAX)
         return NULL;
     for (unsigned i = 0; i < pd->n_resources; i++)
-        if (pd->res[i].kind == kind && !named_kind(kind) && pd->res[i].id == ch)
+        if (pd->res[i].kind == kind && by_id(kind) && pd->res[i].id == ch)
             return &pd->res[i];
     return NULL;
 }

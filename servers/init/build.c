@@ -25,8 +25,8 @@
 #include "init.h"
 
 struct pd pds[MICA_SYS_MAX_PDS];
-struct region_state regions[INIT_MAX_REGIONS];
-static mica_cptr_t endpoints[INIT_MAX_ENDPOINTS];
+struct region_state regions[MICA_SYS_MAX_REGIONS];
+static mica_cptr_t endpoints[MICA_SYS_MAX_ENDPOINTS];
 static const struct mica_bootinfo *boot;
 
 /* The guard that makes a CPtr a plain slot number (as mica_process does). */

@@ -215,7 +215,7 @@ static int build_gsi_irq(struct pd *p, const struct mica_sys_irq *q,
         mica_cnode_delete(MICA_CAP_INIT_CNODE, scratch_cap, 64);
         return fail_context("irq on channel %u, %s", q->id, what);
     }
-    struct mica_pd_resource *res = pdinfo_add(MICA_RES_IRQ, "");
+    struct mica_pd_resource *res = pdinfo_add(MICA_RES_IRQ, q->name);
     res->id = q->id;
     res->cap = slot;
     res->value = gsi;
@@ -256,10 +256,11 @@ static int build_msi_irq(struct pd *p, const struct mica_sys_irq *q)
         return fail("irq on channel %u: programming the MSI of device '%s': error %lu (%s)",
                     q->id, d->name, err, error_name(err));
     s->command |= MICA_PCI_COMMAND_MASTER;
-    struct mica_pd_resource *res = pdinfo_add(MICA_RES_IRQ, "");
+    struct mica_pd_resource *res = pdinfo_add(MICA_RES_IRQ, q->name);
     res->id = q->id;
     res->cap = slot;
     res->value = msi;
+    res->flags = MICA_RES_IRQ_MSI;
     return 0;
 }
 

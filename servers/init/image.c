@@ -210,8 +210,8 @@ static const char *pd_name(uint32_t pd)
 
 static bool check_regions(void)
 {
-    if (img.n_regions > INIT_MAX_REGIONS)
-        return bad("%u memory regions, init builds at most %u", img.n_regions, INIT_MAX_REGIONS);
+    if (img.n_regions > MICA_SYS_MAX_REGIONS)
+        return bad("%u memory regions, at most %u", img.n_regions, MICA_SYS_MAX_REGIONS);
     for (unsigned i = 0; i < img.n_regions; i++) {
         const struct mica_sys_region *r = &img.regions[i];
         const char *why = name_problem(r->name, true);
@@ -376,6 +376,10 @@ static bool check_irqs(void)
         const struct mica_sys_irq *q = &img.irqs[i];
         char what[32];
         format_buf(what, sizeof(what), "irq %u", i);
+        /* The name is optional (""); one given is a resource name like any other. */
+        const char *why = q->name[0] ? name_problem(q->name, true) : 0;
+        if (why)
+            return bad("irq %u: name %s", i, why);
         if (q->pd >= img.n_pds)
             return bad("irq %u: PD %u out of range (%u PDs)", i, q->pd, img.n_pds);
         if (!take_id(q->pd, q->id, what))
@@ -428,8 +432,8 @@ static bool check_ioports(void)
 
 static bool check_endpoints(void)
 {
-    if (img.n_endpoints > INIT_MAX_ENDPOINTS)
-        return bad("%u endpoints, init builds at most %u", img.n_endpoints, INIT_MAX_ENDPOINTS);
+    if (img.n_endpoints > MICA_SYS_MAX_ENDPOINTS)
+        return bad("%u endpoints, at most %u", img.n_endpoints, MICA_SYS_MAX_ENDPOINTS);
     for (unsigned i = 0; i < img.n_endpoints; i++) {
         const char *why = name_problem(img.endpoints[i].name, true);
         if (why)

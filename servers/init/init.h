@@ -30,10 +30,6 @@ void *memset(void *dst, int c, size_t n);
 
 /* ------------------------------------------------------------ limits */
 
-/* Regions and endpoints of one system (their state is a static table). */
-#define INIT_MAX_REGIONS   1024
-#define INIT_MAX_ENDPOINTS 1024
-
 /* Pages of demand-paged regions init can back, in the whole system: the
  * size of its table of (region, page) -> frame. A fault past that stops
  * the PD with a report. */
@@ -163,7 +159,7 @@ struct region_state {
     uint64_t paddr;     /* of its first page (0: demand-paged) */
     uint64_t pages;     /* of its page size */
 };
-extern struct region_state regions[INIT_MAX_REGIONS];
+extern struct region_state regions[MICA_SYS_MAX_REGIONS];
 
 /* Build everything; false (after printing why) if the system cannot start. */
 bool build_system(const struct mica_bootinfo *bi, struct mica_pci *pci, struct mica_devmem *dm,

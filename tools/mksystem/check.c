@@ -469,6 +469,13 @@ void sys_check(struct sys *sys, const struct options *opt)
     }
     if (sys->pds.n > MICA_SYS_MAX_PDS)
         error_node(sys->pds.v[MICA_SYS_MAX_PDS].node, "more than %d protection domains", MICA_SYS_MAX_PDS);
+    /* init keeps a fixed table of each (their frames, their caps). */
+    if (sys->regions.n > MICA_SYS_MAX_REGIONS)
+        error_node(sys->regions.v[MICA_SYS_MAX_REGIONS].node, "more than %d memory regions (%u given)",
+                   MICA_SYS_MAX_REGIONS, sys->regions.n);
+    if (sys->endpoints.n > MICA_SYS_MAX_ENDPOINTS)
+        error_node(sys->endpoints.v[MICA_SYS_MAX_ENDPOINTS].node, "more than %d endpoints (%u given)",
+                   MICA_SYS_MAX_ENDPOINTS, sys->endpoints.n);
     for (unsigned i = 0; i < sys->pds.n; i++)
         if (sys->pds.v[i].program_path)
             load_program(sys, &sys->pds.v[i], opt);

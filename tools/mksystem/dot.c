@@ -46,15 +46,13 @@ static void pd_node(const struct sys *sys, unsigned i, FILE *f)
         const struct sys_irq *q = &sys->irqs.v[k];
         if (q->rec.pd != i)
             continue;
-        fprintf(f, "\\nirq %u: ", q->rec.id);
+        fprintf(f, "\\nirq %s%sid %u: ", q->rec.name, q->rec.name[0] ? ", " : "", q->rec.id);
         if (q->rec.kind == MICA_SYS_IRQ_ISA)
             fprintf(f, "ISA %u", q->rec.number);
         else if (q->rec.kind == MICA_SYS_IRQ_GSI)
             fprintf(f, "GSI %u %s", q->rec.number, q->rec.flags & MICA_IRQ_LEVEL ? "level" : "edge");
         else
             fprintf(f, "MSI of %s", sys->devices.v[q->rec.number].rec.name);
-        if (q->name[0])
-            fprintf(f, " (%s)", q->name);
     }
     for (unsigned k = 0; k < sys->ioports.n; k++) {
         const struct mica_sys_ioport *p = &sys->ioports.v[k].rec;

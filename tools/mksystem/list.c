@@ -1,6 +1,7 @@
 /*
  * `mksystem --list`: the compiled system, one line per record, in table
- * order. Resources are written PD/NAME (names may contain dots). Only what the description decides
+ * order. Resources are written PD/NAME (names may contain dots; an irq
+ * without a name is just PD). Only what the description decides
  * appears (no file sizes or paths), so the listing of a description does
  * not change when its programs are rebuilt; the tests compare it.
  */
@@ -55,7 +56,9 @@ void sys_list(const struct sys *sys, FILE *out)
     }
     for (unsigned i = 0; i < sys->irqs.n; i++) {
         const struct sys_irq *q = &sys->irqs.v[i];
-        fprintf(out, "irq %s id %u: ", pd_name(sys, q->rec.pd), q->rec.id);
+        /* An irq's name is optional: PD/NAME when it has one, else PD. */
+        fprintf(out, "irq %s%s%s id %u: ", pd_name(sys, q->rec.pd), q->rec.name[0] ? "/" : "", q->rec.name,
+                q->rec.id);
         if (q->rec.kind == MICA_SYS_IRQ_ISA)
             fprintf(out, "isa %u", q->rec.number);
         else if (q->rec.kind == MICA_SYS_IRQ_GSI)
@@ -63,8 +66,6 @@ void sys_list(const struct sys *sys, FILE *out)
                     q->rec.flags & MICA_IRQ_ACTIVE_LOW ? "low" : "high");
         else
             fprintf(out, "msi device %s", sys->devices.v[q->rec.number].rec.name);
-        if (q->name[0])
-            fprintf(out, " name %s", q->name);
         fputc('\n', out);
     }
     for (unsigned i = 0; i < sys->ioports.n; i++) {

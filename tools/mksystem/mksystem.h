@@ -99,7 +99,6 @@ struct sys_channel {
 struct sys_irq {
     struct mica_sys_irq rec;
     xmlNode *node;
-    char name[MICA_SYS_NAME_MAX]; /* optional label, not in the image */
     char *msi_device;             /* msi attribute, resolved after the PD */
     bool msi_ok;                  /* rec.number is that device's index */
     bool ok;

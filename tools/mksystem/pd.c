@@ -176,8 +176,9 @@ static void parse_irq(struct sys *sys, struct sys_pd *pd, unsigned pd_index, xml
         ok = false;
     }
 
-    int r_name = name_attr(n, "name", q->name);
-    if (r_name < 0 || (r_name > 0 && !add_resname(pd, q->name, n, "irq")))
+    /* Optional: an irq without a name is found by its channel id only. */
+    int r_name = name_attr(n, "name", rec->name);
+    if (r_name < 0 || (r_name > 0 && !add_resname(pd, rec->name, n, "irq")))
         ok = false;
     q->ok = ok;
 }

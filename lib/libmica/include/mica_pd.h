@@ -4,9 +4,10 @@
  *
  * init writes a struct mica_pd_info (include/mica/system.h) read-only at
  * MICA_PD_INFO in every PD it builds. These functions read it, so a program
- * finds its memory regions, endpoints, I/O ports, devices and untyped by the
- * names the description gives them, and its channels and IRQs by their ids:
- * nothing depends on which slot or address init happened to choose.
+ * finds its memory regions, endpoints, I/O ports, devices, untyped and IRQs
+ * by the names the description gives them, and its channels (and IRQs too)
+ * by their ids: nothing depends on which slot or address init happened to
+ * choose.
  *
  * They work in any program init started from a system image: a component
  * (mica_component.h, whose main is provided) or a program with its own
@@ -38,7 +39,13 @@ const char *mica_pd_problem(void);
 const char *mica_pd_name(void);
 
 /* The resource called `name` (a memory region's map, BAR, endpoint, I/O
- * port range, device or untyped), or NULL if the PD has none of that name. */
+ * port range, device, untyped, or an irq the description names), or NULL
+ * if the PD has none of that name. Channels and PPCs have no names (look
+ * them up by id with mica_channel_resource), nor has an irq given without
+ * one; "" finds nothing. An IRQ's record (MICA_RES_IRQ) gives its channel
+ * id (id: its bit in the notification word, for mica_irq_ack), its
+ * IRQHandler (cap) and its source: value is an MSI number when flags has
+ * MICA_RES_IRQ_MSI, else a GSI. */
 const struct mica_pd_resource *mica_resource(const char *name);
 
 /* Shorthands: the address of a mapped region or BAR (NULL if there is no

@@ -29,12 +29,12 @@
  *                    IOSpace (cap 0 without an IOMMU: then no DMA at all)
  *   EDU_RES_REGS     <bar index="0" name="edu_regs" size="0x1000" perms="rw"/>
  *                    inside it: the registers, mapped uncached
- *   its one irq      <irq id="N" msi="edu" name="edu_irq"/>: the device's
+ *   EDU_RES_IRQ      <irq id="N" msi="edu" name="edu_irq"/>: the device's
  *                    MSI, which init writes into the device's MSI
  *                    capability; it signals the PD's notification with
- *                    MICA_CHANNEL_BADGE(N). IRQs go by channel id, not by
- *                    name (the name is a label of the description), so
- *                    the driver takes the PD's only irq.
+ *                    MICA_CHANNEL_BADGE(N). Any other source (isa, gsi)
+ *                    is taken as given, for a description that wants to
+ *                    show a wrong one (systems/edu-nomsi.system).
  *   EDU_RES_UNTYPED  <untyped name="edu_mem" size="0x20000"/>: RAM for the
  *                    driver's own objects (watchdog thread, page tables,
  *                    DMA buffers, IO page tables), at least
@@ -45,6 +45,7 @@
  */
 #define EDU_RES_DEVICE  "edu"
 #define EDU_RES_REGS    "edu_regs"
+#define EDU_RES_IRQ     "edu_irq"
 #define EDU_RES_UNTYPED "edu_mem"
 #define EDU_RES_SERIAL  "serial"
 #define EDU_UNTYPED_MIN_BITS 16

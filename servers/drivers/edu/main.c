@@ -76,9 +76,10 @@ static struct {
     volatile uint8_t *regs;      /* the registers (EDU_RES_REGS) */
     mica_word_t regs_paddr;
     mica_cptr_t iospace;         /* the device's IOSpace, 0 without an IOMMU */
-    mica_cptr_t irq;             /* the IRQHandler of its interrupt (the PD's one irq) */
+    mica_cptr_t irq;             /* the IRQHandler of its interrupt (EDU_RES_IRQ) */
     unsigned irq_channel;        /* the interrupt's channel id */
-    mica_word_t irq_number;      /* its MSI number (or GSI) */
+    mica_word_t irq_number;      /* its MSI number or GSI (irq_msi says which) */
+    int irq_msi;                 /* the record has MICA_RES_IRQ_MSI: irq_number is an MSI */
     mica_word_t badge_irq;       /* its bit in the notification word */
     mica_cptr_t ntfn;            /* the PD's notification (waited on) */
     mica_cptr_t ntfn_watchdog;   /* badged BADGE_WATCHDOG, signalled by the watchdog */
@@ -293,23 +294,14 @@ static const struct mica_pd_resource *resource(const char *name, unsigned kind)
     return 0;
 }
 
-/* The device's interrupt: the PD's one irq (irqs go by channel id, not by
- * name), or NULL after saying what is wrong. */
+/* The device's interrupt (EDU_RES_IRQ), or NULL after saying what is wrong. */
 static const struct mica_pd_resource *the_irq(void)
 {
-    const struct mica_pd_resource *irq = mica_resource_next(0, MICA_RES_IRQ);
-    if (!irq) {
-        fail("PD '%s' has no irq: the device's MSI is needed (servers/drivers/edu/edu.h)",
-             mica_pd_name());
-        return 0;
-    }
-    if (mica_resource_next(irq, MICA_RES_IRQ)) {
-        fail("PD '%s' has more than one irq; the driver uses one", mica_pd_name());
-        return 0;
-    }
+    const struct mica_pd_resource *irq = resource(EDU_RES_IRQ, MICA_RES_IRQ);
     /* init writes neither, but a shift by the id must not go wrong. */
-    if (!irq->cap || irq->id >= MICA_CHANNEL_MAX) {
-        fail("the irq on channel %u comes without an IRQHandler", irq->id);
+    if (irq && (!irq->cap || irq->id >= MICA_CHANNEL_MAX)) {
+        fail("irq '%s' on channel %u comes without an IRQHandler, or past the last channel",
+             EDU_RES_IRQ, irq->id);
         return 0;
     }
     return irq;
@@ -351,6 +343,7 @@ static int find_resources(const struct mica_pd_info *pd)
     edu.irq = irq->cap;
     edu.irq_channel = irq->id;
     edu.irq_number = irq->value;
+    edu.irq_msi = (irq->flags & MICA_RES_IRQ_MSI) != 0;
     edu.badge_irq = MICA_CHANNEL_BADGE(irq->id);
     edu.ntfn = pd->notification;
 
@@ -366,8 +359,9 @@ static int setup(const struct mica_pd_info *pd)
     if (find_resources(pd))
         return -1;
     int iommu = (edu.bi->platform.flags & MICA_PLATFORM_IOMMU) != 0;
-    mica_printf("edu: registers at 0x%lx (BAR0, mapped at %p), interrupt %lu on channel %u, %s\n",
-                edu.regs_paddr, (void *)edu.regs, edu.irq_number, edu.irq_channel,
+    mica_printf("edu: registers at 0x%lx (BAR0, mapped at %p), interrupt %s %lu on channel %u, "
+                "%s\n", edu.regs_paddr, (void *)edu.regs, edu.irq_msi ? "MSI" : "GSI",
+                edu.irq_number, edu.irq_channel,
                 edu.iospace ? "DMA through its IOSpace"
                 : iommu     ? "no IOSpace given, so no DMA"
                             : "no IOMMU, so no IOSpace and no DMA");

@@ -2,8 +2,8 @@
  * The 16550 UART driver: a program of a system (docs/system-description.md)
  * that owns a UART and serves the serial protocol (mica_serial.h) to its
  * clients. It finds everything it holds by the names of the description
- * (uart.h): the UART's I/O ports and the endpoint it serves on, and its
- * interrupt as the PD's one irq. docs/drivers.md explains.
+ * (uart.h): the UART's I/O ports, its interrupt and the endpoint it
+ * serves on. docs/drivers.md explains.
  *
  * It is a program with its own main rather than a component
  * (mica_component.h): a client that cannot be answered at once stays
@@ -108,24 +108,14 @@ static const struct mica_pd_resource *resource(const char *name, unsigned kind)
     return 0;
 }
 
-/* The UART's interrupt: the PD's one irq (irqs go by channel id, not by
- * name), or NULL after saying what is wrong. */
+/* The UART's interrupt (UART_RES_IRQ), or NULL after saying what is wrong. */
 static const struct mica_pd_resource *the_irq(void)
 {
-    const struct mica_pd_resource *irq = mica_resource_next(0, MICA_RES_IRQ);
-    if (!irq) {
-        mica_printf("uart: PD '%s' has no irq: the UART's interrupt is needed (uart.h)\n",
-                    mica_pd_name());
-        return 0;
-    }
-    if (mica_resource_next(irq, MICA_RES_IRQ)) {
-        mica_printf("uart: PD '%s' has more than one irq; one UART has one interrupt\n",
-                    mica_pd_name());
-        return 0;
-    }
-    /* init writes neither, but a shift by the id must not go wrong. */
-    if (!irq->cap || irq->id >= MICA_CHANNEL_MAX) {
-        mica_printf("uart: the irq on channel %u comes without an IRQHandler\n", irq->id);
+    const struct mica_pd_resource *irq = resource(UART_RES_IRQ, MICA_RES_IRQ);
+    /* init never writes such an id, but a shift by it must not go wrong. */
+    if (irq && irq->id >= MICA_CHANNEL_MAX) {
+        mica_printf("uart: irq '%s' is on channel %u, past the last (%u)\n", UART_RES_IRQ,
+                    irq->id, MICA_CHANNEL_MAX - 1);
         return 0;
     }
     return irq;
@@ -162,8 +152,9 @@ static mica_word_t setup(const struct mica_pd_info *pd)
     hw_service(&uart); /* input that came before the interrupts were on */
     if (uart.port_error)
         return uart.port_error;
-    mica_printf("uart: interrupts arrive at GSI %lu on channel %u; serving clients on '%s'\n",
-                irq->value, irq->id, UART_RES_ENDPOINT);
+    mica_printf("uart: interrupts arrive at %s %lu on channel %u; serving clients on '%s'\n",
+                irq->flags & MICA_RES_IRQ_MSI ? "MSI" : "GSI", irq->value, irq->id,
+                UART_RES_ENDPOINT);
     return MICA_OK;
 }
 

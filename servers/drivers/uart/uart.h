@@ -18,16 +18,14 @@
  *                      where clients' requests arrive (read right); each
  *                      client has an end with the write right and a badge
  *                      of its own
- *   its one irq        <irq id="N" isa="4" name="com1_irq"/>: the UART's
+ *   UART_RES_IRQ       <irq id="N" isa="4" name="com1_irq"/>: the UART's
  *                      interrupt line, on whatever channel id N the
  *                      description gives it; it signals the PD's
- *                      notification with MICA_CHANNEL_BADGE(N). IRQs go
- *                      by channel id, not by name (the name is a label
- *                      of the description), so the driver takes the PD's
- *                      only irq and refuses more than one.
+ *                      notification with MICA_CHANNEL_BADGE(N)
  */
 #define UART_RES_PORTS    "com1"
 #define UART_RES_ENDPOINT "serial"
+#define UART_RES_IRQ      "com1_irq"
 
 /* Registers of a 16550: eight consecutive I/O ports. */
 #define UART_PORTS 8
