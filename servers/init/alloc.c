@@ -126,7 +126,7 @@ int ram_alloc(unsigned type, unsigned size_bits, mica_cptr_t root, mica_word_t o
         }
         if (res.status)
             return fail("Untyped_Retype of %s: error %lu (%s), detail 0x%lx",
-                        object_name(type), res.status, error_name(res.status), res.value);
+                        object_name(type), res.status, mica_error_name(res.status), res.value);
         r->used = start + (1ull << bits);
         if (paddr)
             *paddr = r->paddr + start;
@@ -180,7 +180,7 @@ int store_put(mica_cptr_t slot, store_ref *ref)
     struct mica_sysret r = mica_cnode_move(stores[s], i, INIT_STORE_BITS, MICA_CAP_INIT_CNODE,
                                            slot, 64);
     if (r.status)
-        return fail("moving a cap to the store: error %lu (%s)", r.status, error_name(r.status));
+        return fail("moving a cap to the store: error %lu (%s)", r.status, mica_error_name(r.status));
     store_next++;
     if (ref)
         *ref = s << INIT_STORE_BITS | i;
@@ -203,7 +203,7 @@ int store_copy_out(store_ref ref, mica_cptr_t slot)
     struct mica_sysret r = mica_cnode_copy(MICA_CAP_INIT_CNODE, slot, 64, stores[s], i,
                                            INIT_STORE_BITS, MICA_RIGHTS_ALL);
     if (r.status)
-        return fail("copying a stored cap: error %lu (%s)", r.status, error_name(r.status));
+        return fail("copying a stored cap: error %lu (%s)", r.status, mica_error_name(r.status));
     return 0;
 }
 
@@ -224,13 +224,13 @@ int vm_map(mica_cptr_t vspace, mica_cptr_t frame, mica_word_t vaddr, unsigned ri
             return 0;
         if (r.status != MICA_ERR_NOT_MAPPED || round == 3)
             return fail("Frame_Map at 0x%lx: error %lu (%s), detail 0x%lx", vaddr, r.status,
-                        error_name(r.status), r.value);
+                        mica_error_name(r.status), r.value);
         if (ram_alloc_slot(missing_table(r.value), 0, scratch_table, 0))
             return -1;
         if ((r = mica_page_table_map(scratch_table, vspace, vaddr)).status) {
             mica_cnode_delete(MICA_CAP_INIT_CNODE, scratch_table, 64);
             return fail("PageTable_Map at 0x%lx: error %lu (%s)", vaddr, r.status,
-                        error_name(r.status));
+                        mica_error_name(r.status));
         }
         if (store_put(scratch_table, 0))
             return -1;

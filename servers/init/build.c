@@ -43,7 +43,7 @@ static int drop(mica_cptr_t slot)
 
 static int sysret_fail(struct mica_sysret r, const char *what)
 {
-    return fail("%s: error %lu (%s), detail 0x%lx", what, r.status, error_name(r.status),
+    return fail("%s: error %lu (%s), detail 0x%lx", what, r.status, mica_error_name(r.status),
                 r.value);
 }
 
@@ -422,9 +422,9 @@ static int build_pd(unsigned index, const struct devices_env *env)
     char stack[24], heap[24];
     size_text(stack, sizeof(stack), p->sys->stack_size);
     size_text(heap, sizeof(heap), p->sys->heap_size);
-    mica_printf("init: PD '%s': priority %u, %u image pages, stack %s, heap %s, %u resources, "
+    mica_printf("init: PD '%s': priority %u, %u image pages, stack %s, heap %s, %u resource%s, "
                 "CSpace of %u slots\n", p->name, p->sys->priority, p->image_pages, stack, heap,
-                pdinfo_count(), 1u << p->cnode_bits);
+                pdinfo_count(), PLURAL(pdinfo_count()), 1u << p->cnode_bits);
     return 0;
 }
 
@@ -440,8 +440,9 @@ bool build_system(const struct mica_bootinfo *bi, struct mica_pci *pci, struct m
 {
     boot = bi;
     const struct devices_env env = { .bi = bi, .pci = pci, .dm = dm, .have_pci = have_pci };
-    mica_printf("init: building system '%s' from '%s': %u PDs, %u regions, %u channels\n",
-                img.h->name, img.path, img.n_pds, img.n_regions, img.n_channels);
+    mica_printf("init: building system '%s' from '%s': %u PD%s, %u region%s, %u channel%s\n",
+                img.h->name, img.path, img.n_pds, PLURAL(img.n_pds), img.n_regions,
+                PLURAL(img.n_regions), img.n_channels, PLURAL(img.n_channels));
     for (unsigned i = 0; i < img.n_pds; i++)
         if (make_pd_objects(i))
             return refuse_pd(i);
@@ -481,8 +482,9 @@ void start_system(void)
         struct mica_sysret r = mica_tcb_resume(pds[best].tcb);
         if (r.status)
             mica_printf("init: PD '%s' cannot be started: TCB_Resume: error %lu (%s)\n",
-                        pds[best].name, r.status, error_name(r.status));
+                        pds[best].name, r.status, mica_error_name(r.status));
     }
     alloc_report();
-    mica_printf("init: system '%s': %u protection domains running\n", img.h->name, img.n_pds);
+    mica_printf("init: system '%s': %u protection domain%s running\n", img.h->name, img.n_pds,
+                PLURAL(img.n_pds));
 }

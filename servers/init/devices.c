@@ -56,7 +56,7 @@ int device_frame(struct mica_devmem *dm, uint64_t paddr, unsigned bits, mica_cpt
         return fail("init's table of device memory is full (%u records)", MICA_DEVMEM_RECORDS);
     default:
         return fail("device frame at 0x%lx: error %lu (%s), detail 0x%lx", paddr, err,
-                    error_name(err), dm->error_detail);
+                    mica_error_name(err), dm->error_detail);
     }
 }
 
@@ -108,7 +108,7 @@ static int find_devices(struct pd *p, unsigned pd, const struct devices_env *env
                                                       slot, p->cnode_bits);
             if (r.status)
                 return fail("device '%s' (PCI %s): IOSpaceControl_Issue refused: error %lu "
-                            "(%s)", d->name, pci_text(d->pci), r.status, error_name(r.status));
+                            "(%s)", d->name, pci_text(d->pci), r.status, mica_error_name(r.status));
             res->cap = slot;
             s->command |= MICA_PCI_COMMAND_MASTER;
         }
@@ -158,11 +158,11 @@ static int deliver(struct pd *p, mica_cptr_t handler, unsigned id, mica_word_t *
                                            MICA_CAP_INIT_CNODE, p->ntfn, 64, MICA_RIGHT_WRITE,
                                            MICA_CHANNEL_BADGE(id));
     if (r.status)
-        return fail("minting its notification: error %lu (%s)", r.status, error_name(r.status));
+        return fail("minting its notification: error %lu (%s)", r.status, mica_error_name(r.status));
     if ((r = mica_irq_handler_set_notification(handler, scratch_table)).status) {
         mica_cnode_delete(MICA_CAP_INIT_CNODE, scratch_table, 64);
         return fail("IRQHandler_SetNotification: error %lu (%s)", r.status,
-                    error_name(r.status));
+                    mica_error_name(r.status));
     }
     /* The kernel's copy is a child of this cap: keep it. */
     if (store_put(scratch_table, 0) || pd_slot(p, slot))
@@ -170,7 +170,7 @@ static int deliver(struct pd *p, mica_cptr_t handler, unsigned id, mica_word_t *
     r = mica_cnode_move(p->cnode, *slot, p->cnode_bits, MICA_CAP_INIT_CNODE, handler, 64);
     if (r.status)
         return fail("moving the IRQ handler to the PD: error %lu (%s)", r.status,
-                    error_name(r.status));
+                    mica_error_name(r.status));
     return 0;
 }
 
@@ -185,7 +185,7 @@ static const char *gsi_refusal(mica_word_t err, const struct devices_env *env)
                    env->bi->platform.ioapic_gsis - 1);
         return buf;
     default:
-        format_buf(buf, sizeof(buf), "error %lu (%s)", err, error_name(err));
+        format_buf(buf, sizeof(buf), "error %lu (%s)", err, mica_error_name(err));
         return buf;
     }
 }
@@ -243,7 +243,7 @@ static int build_msi_irq(struct pd *p, const struct mica_sys_irq *q)
                     q->id, d->name, MICA_IRQ_MSI_COUNT);
     if (r.status)
         return fail("irq on channel %u: MSI for device '%s': the kernel refused it: error %lu "
-                    "(%s)", q->id, d->name, r.status, error_name(r.status));
+                    "(%s)", q->id, d->name, r.status, mica_error_name(r.status));
     mica_word_t value = r.value, slot;
     if (deliver(p, scratch_cap, q->id, &slot)) {
         mica_cnode_delete(MICA_CAP_INIT_CNODE, scratch_cap, 64);
@@ -254,7 +254,7 @@ static int build_msi_irq(struct pd *p, const struct mica_sys_irq *q)
     mica_word_t err = mica_pci_msi_enable(s->pci, value);
     if (err)
         return fail("irq on channel %u: programming the MSI of device '%s': error %lu (%s)",
-                    q->id, d->name, err, error_name(err));
+                    q->id, d->name, err, mica_error_name(err));
     s->command |= MICA_PCI_COMMAND_MASTER;
     struct mica_pd_resource *res = pdinfo_add(MICA_RES_IRQ, q->name);
     res->id = q->id;
@@ -278,7 +278,7 @@ static int build_ioports(struct pd *p, unsigned pd)
                                                  p->cnode, slot, p->cnode_bits);
         if (r.status)
             return fail("ioport '%s' (ports 0x%x-0x%x): the kernel refused them: error %lu "
-                        "(%s)%s", io->name, io->base, last, r.status, error_name(r.status),
+                        "(%s)%s", io->name, io->base, last, r.status, mica_error_name(r.status),
                         r.status == MICA_ERR_IN_USE ? "; some of them are issued already" : "");
         struct mica_pd_resource *res = pdinfo_add(MICA_RES_IOPORT, io->name);
         res->cap = slot;

@@ -263,7 +263,7 @@ void fault_loop(void)
     for (;;) {
         if (m.status) {
             mica_printf("init: receiving a fault failed: error %lu (%s)\n", m.status,
-                        error_name(m.status));
+                        mica_error_name(m.status));
             m = mica_recv(fault_ep);
             continue;
         }

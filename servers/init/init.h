@@ -59,8 +59,8 @@ int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Put "context: " in front of the failure message; returns -1. */
 int fail_context(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *failure(void);
-/* "not enough memory", "in use", ... for a Mica error code. */
-const char *error_name(mica_word_t err);
+/* "s" unless n is 1: "1 PD", "2 PDs". */
+#define PLURAL(n) ((n) == 1 ? "" : "s")
 /* Stop the machine: status 0 when there was nothing to do, else 1. */
 __attribute__((noreturn)) void init_halt(int status);
 

@@ -92,36 +92,6 @@ static struct {
  * current wait has lasted too long, 0 when not waiting. */
 static volatile mica_word_t watchdog_deadline;
 
-static const char *const error_names[MICA_ERR_COUNT] = {
-    [MICA_OK] = "ok",
-    [MICA_ERR_INVALID_SYSCALL] = "invalid syscall",
-    [MICA_ERR_INVALID_ARGUMENT] = "invalid argument",
-    [MICA_ERR_BAD_ADDRESS] = "bad address",
-    [MICA_ERR_INVALID_CAP] = "invalid cap",
-    [MICA_ERR_ILLEGAL_OPERATION] = "illegal operation",
-    [MICA_ERR_RANGE] = "out of range",
-    [MICA_ERR_ALIGNMENT] = "misaligned",
-    [MICA_ERR_LOOKUP_FAILED] = "lookup failed",
-    [MICA_ERR_SLOT_OCCUPIED] = "slot occupied",
-    [MICA_ERR_SLOT_EMPTY] = "slot empty",
-    [MICA_ERR_NO_RIGHTS] = "no rights",
-    [MICA_ERR_NOT_ENOUGH_MEMORY] = "not enough memory",
-    [MICA_ERR_REVOKE_FIRST] = "revoke first",
-    [MICA_ERR_MAPPED] = "already mapped",
-    [MICA_ERR_NOT_MAPPED] = "not mapped",
-    [MICA_ERR_TRUNCATED] = "truncated",
-    [MICA_ERR_CANCELLED] = "cancelled",
-    [MICA_ERR_WOULD_BLOCK] = "would block",
-    [MICA_ERR_NO_REPLY] = "no reply",
-    [MICA_ERR_IN_USE] = "in use",
-    [MICA_ERR_NOT_SUPPORTED] = "not supported",
-};
-
-static const char *error_name(mica_word_t err)
-{
-    return err < MICA_ERR_COUNT && error_names[err] ? error_names[err] : "unknown error";
-}
-
 /* Print why a step failed, as one line; always returns -1 so callers can
  * `return fail(...)`. */
 __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
@@ -137,7 +107,7 @@ __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
 
 static int fail_call(const char *what, mica_word_t err, mica_word_t detail)
 {
-    return fail("%s: error %lu (%s), detail 0x%lx", what, err, error_name(err), detail);
+    return fail("%s: error %lu (%s), detail 0x%lx", what, err, mica_error_name(err), detail);
 }
 
 /* ---------------------------------------------------------------- registers */
@@ -490,7 +460,7 @@ static int make_buffer(struct dma_buffer *b, mica_word_t va, mica_word_t iova, u
                                MICA_MAP_READ | MICA_MAP_WRITE)) ||
         (err = mica_aspace_slot(&edu.as, &b->io)))
         return fail("%s buffer: error %lu (%s), detail 0x%lx, making or mapping its frame",
-                    name, err, error_name(err), edu.as.error_detail);
+                    name, err, mica_error_name(err), edu.as.error_detail);
     /* One mapping per cap: the IOSpace mapping needs a cap of its own. */
     struct mica_sysret r =
         mica_cnode_copy(ROOT, b->io, DEPTH, ROOT, b->frame, DEPTH, MICA_RIGHTS_ALL);
@@ -498,7 +468,7 @@ static int make_buffer(struct dma_buffer *b, mica_word_t va, mica_word_t iova, u
         return fail_call("copying a frame cap", r.status, r.value);
     if ((err = map_io(b->io, iova, rights, &detail)))
         return fail("%s buffer: Frame_MapIO at I/O address 0x%lx: error %lu (%s), detail 0x%lx",
-                    name, iova, err, error_name(err), detail);
+                    name, iova, err, mica_error_name(err), detail);
     b->va = (volatile uint8_t *)va;
     b->iova = iova;
     return 0;
@@ -574,7 +544,7 @@ static int run_dma(void)
     struct mica_sysret r = mica_iospace_get_fault(edu.iospace);
     if (r.status)
         return fail("IOSpace_GetFault on the cap of pci_device '%s': error %lu (%s), detail "
-                    "0x%lx: not an IOSpace", EDU_RES_DEVICE, r.status, error_name(r.status),
+                    "0x%lx: not an IOSpace", EDU_RES_DEVICE, r.status, mica_error_name(r.status),
                     r.value);
     if (r.value)
         return fail("a DMA fault at I/O address 0x%lx before any DMA",
