@@ -390,3 +390,15 @@ void mica_pd_exit(int status)
                 r.status);
     __builtin_trap();
 }
+
+const char *mica_resource_kind_name(unsigned kind)
+{
+    static const char *const names[] = {
+        [MICA_RES_MEMORY] = "memory",  [MICA_RES_CHANNEL] = "channel",
+        [MICA_RES_PPC] = "ppc",        [MICA_RES_IRQ] = "irq",
+        [MICA_RES_IOPORT] = "ioport",  [MICA_RES_DEVICE] = "device",
+        [MICA_RES_BAR] = "bar",        [MICA_RES_ENDPOINT] = "endpoint",
+        [MICA_RES_UNTYPED] = "untyped",
+    };
+    return kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : "?";
+}

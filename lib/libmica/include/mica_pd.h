@@ -48,6 +48,9 @@ const char *mica_pd_name(void);
  * MICA_RES_IRQ_MSI, else a GSI. */
 const struct mica_pd_resource *mica_resource(const char *name);
 
+/* The name of a resource kind ("memory", "irq", ...; "?" if unknown). */
+const char *mica_resource_kind_name(unsigned kind);
+
 /* Shorthands: the address of a mapped region or BAR (NULL if there is no
  * such resource or it is not memory; *size gets its size if size is not
  * NULL), and the cap of a resource (0 if none). */

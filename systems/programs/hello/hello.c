@@ -6,18 +6,6 @@
 #include <mica_component.h>
 #include <stdbool.h>
 
-static const char *kind_name(unsigned kind)
-{
-    static const char *const names[] = {
-        [MICA_RES_MEMORY] = "memory",  [MICA_RES_CHANNEL] = "channel",
-        [MICA_RES_PPC] = "ppc",        [MICA_RES_IRQ] = "irq",
-        [MICA_RES_IOPORT] = "ioport",  [MICA_RES_DEVICE] = "device",
-        [MICA_RES_BAR] = "bar",        [MICA_RES_ENDPOINT] = "endpoint",
-        [MICA_RES_UNTYPED] = "untyped",
-    };
-    return kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : "?";
-}
-
 /* The region is zeroed by init; write a pattern over all of it and read
  * it back. */
 static void try_region(void)
@@ -109,7 +97,7 @@ void init(void)
     for (const struct mica_pd_resource *r = mica_resource_next(NULL, 0); r;
          r = mica_resource_next(r, 0))
         mica_printf("hello: resource '%s': %s, 0x%lx bytes at 0x%lx\n", r->name,
-                    kind_name(r->kind), r->size, r->vaddr);
+                    mica_resource_kind_name(r->kind), r->size, r->vaddr);
     try_region();
     try_heap();
     mica_printf("hello: done; nothing left to do but wait for events\n");

@@ -10,18 +10,6 @@
 #include <libmica.h>
 #include <mica_pd.h>
 
-static inline const char *resource_kind(unsigned kind)
-{
-    static const char *const names[] = {
-        [MICA_RES_MEMORY] = "memory",  [MICA_RES_CHANNEL] = "channel",
-        [MICA_RES_PPC] = "ppc",        [MICA_RES_IRQ] = "irq",
-        [MICA_RES_IOPORT] = "ioport",  [MICA_RES_DEVICE] = "device",
-        [MICA_RES_BAR] = "bar",        [MICA_RES_ENDPOINT] = "endpoint",
-        [MICA_RES_UNTYPED] = "untyped",
-    };
-    return kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : "?";
-}
-
 /* Channels and PPCs go by id, the others by name; a named irq by both. */
 static inline void print_resources(void)
 {
@@ -34,13 +22,13 @@ static inline void print_resources(void)
         const char *sep = r == &pd->res[0] ? " " : ", ";
         if (r->kind == MICA_RES_CHANNEL || r->kind == MICA_RES_PPC)
             n += (unsigned)format_buf(line + n, sizeof(line) - n, "%s%s %u", sep,
-                                      resource_kind(r->kind), r->id);
+                                      mica_resource_kind_name(r->kind), r->id);
         else if (r->kind == MICA_RES_IRQ)
             n += (unsigned)format_buf(line + n, sizeof(line) - n, "%sirq '%s' %u", sep, r->name,
                                       r->id);
         else
             n += (unsigned)format_buf(line + n, sizeof(line) - n, "%s%s '%s'", sep,
-                                      resource_kind(r->kind), r->name);
+                                      mica_resource_kind_name(r->kind), r->name);
     }
     mica_printf("%s\n", line);
 }
