@@ -23,7 +23,7 @@ debug) pkgs="$build_pkgs qemu-system-x86 gdb" ;;
 graph) pkgs="$build_pkgs graphviz" ;;
 # Tests: the emulator, the unit-test framework, and the tools later suites
 # use (musl for POSIX programs, e2fsprogs to build and check disk images).
-test)  pkgs="$build_pkgs qemu-system-x86 libcmocka-dev musl-tools e2fsprogs gdb" ;;
+test)  pkgs="$build_pkgs qemu-system-x86 libcmocka-dev musl-tools e2fsprogs gdb graphviz" ;;
 *) echo "deps.sh: unknown target '$target' (build, run, debug, test, bench, graph)" >&2; exit 2 ;;
 esac
 

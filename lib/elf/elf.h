@@ -1,6 +1,7 @@
 /*
- * ELF64 executable checking, shared by the kernel's root-task loader and
- * libmica's program loader (mica_aspace_load), so both apply the same rules.
+ * ELF64 executable checking, shared by the kernel's root-task loader, init's
+ * loader of PD programs (servers/init) and the system compiler
+ * (tools/mksystem), so all apply the same rules.
  *
  * elf_parse() validates an image completely before anything is loaded, so a
  * corrupt or hostile module is refused with a precise reason instead of

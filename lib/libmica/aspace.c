@@ -131,8 +131,7 @@ static unsigned segment_rights(uint32_t flags)
 static mica_word_t stack_and_ipc_buffer(struct mica_aspace *as)
 {
     mica_word_t err;
-    unsigned pages = as->stack_pages ? as->stack_pages : MICA_ROOT_STACK_PAGES;
-    for (unsigned i = 1; i <= pages; i++)
+    for (unsigned i = 1; i <= MICA_ROOT_STACK_PAGES; i++)
         if ((err = clone_page(as, MICA_ROOT_STACK_TOP - i * MICA_PAGE_SIZE,
                               MICA_MAP_READ | MICA_MAP_WRITE, 0)))
             return err;
@@ -192,39 +191,4 @@ mica_word_t mica_aspace_start(mica_cptr_t tcb, void (*fn)(long), long arg, mica_
     regs.rflags = 0x202;
     regs.rdi = (mica_word_t)arg;
     return mica_tcb_write_registers(tcb, 1, MICA_USER_CONTEXT_WORDS, &regs).status;
-}
-
-mica_word_t mica_aspace_load(struct mica_aspace *as, const void *image, mica_word_t size,
-                             mica_word_t *entry, const char **why)
-{
-    /* The kernel's own checks for the root task (lib/elf, docs/boot.md). */
-    static struct elf_image img;
-    mica_word_t err;
-    enum elf_error e = elf_parse(image, size, MICA_USER_MIN, MICA_ROOT_AREA, &img);
-    if (e != ELF_OK) {
-        *why = elf_strerror(e);
-        as->error_detail = img.bad_value;
-        return MICA_ERR_INVALID_ARGUMENT;
-    }
-    *why = 0;
-    *entry = img.entry;
-    as->image_pages = as->tables = 0;
-    if ((err = mica_aspace_alloc(as, MICA_OBJ_VSPACE, 0, &as->vspace)))
-        return err;
-    for (unsigned i = 0; i < img.n_segments; i++) {
-        const struct elf_segment *sg = &img.seg[i];
-        mica_word_t file_end = sg->vaddr + sg->filesz;
-        for (mica_word_t va = sg->vaddr & ~(mica_word_t)(MICA_PAGE_SIZE - 1);
-             va < sg->vaddr + sg->memsz; va += MICA_PAGE_SIZE) {
-            /* The part of this page backed by file bytes: [lo, hi). */
-            mica_word_t lo = va > sg->vaddr ? va : sg->vaddr;
-            mica_word_t hi = va + MICA_PAGE_SIZE < file_end ? va + MICA_PAGE_SIZE : file_end;
-            const char *src = (const char *)image + sg->offset + (lo - sg->vaddr);
-            if ((err = mica_aspace_page(as, va, segment_rights(sg->flags), lo < hi ? src : 0,
-                                        lo - va, lo < hi ? hi - lo : 0)))
-                return err;
-            as->image_pages++;
-        }
-    }
-    return stack_and_ipc_buffer(as);
 }

@@ -29,7 +29,7 @@ struct region_state regions[MICA_SYS_MAX_REGIONS];
 static mica_cptr_t endpoints[MICA_SYS_MAX_ENDPOINTS];
 static const struct mica_bootinfo *boot;
 
-/* The guard that makes a CPtr a plain slot number (as mica_process does). */
+/* The guard that makes a CPtr a plain slot number (as the root task's own). */
 static mica_word_t flat_guard(unsigned cnode_bits)
 {
     return 64 - cnode_bits;

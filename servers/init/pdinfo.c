@@ -75,7 +75,7 @@ int pdinfo_write(struct pd *p, const struct mica_bootinfo *bi)
     if (write_pages(p, MICA_PD_INFO, &info, sizeof(info)))
         return fail_context("writing its PD info");
 
-    /* The boot info of the root-task layout (as mica_process_start writes
+    /* The boot info of the root-task layout (as the kernel writes
      * it): its CSpace, IPC buffer and stack; RAM and platform facts are
      * init's; no untyped here (they are resources in the PD info). */
     struct mica_bootinfo *b = &boot;

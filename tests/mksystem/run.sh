@@ -13,7 +13,8 @@
 #                   must appear somewhere in its stderr.
 # good/NAME.system  valid descriptions: mksystem must exit 0 and write an
 #                   image (header checked, identical on a second run), a
-#                   DOT file Graphviz accepts (when `dot` is installed), and
+#                   DOT file Graphviz's `dot` accepts (tools/deps.sh test
+#                   installs graphviz), and
 #                   a --list equal to good/NAME.list.
 #
 # The --search arguments are passed to mksystem; the programs the
@@ -148,7 +149,11 @@ for f in "$DIR"/good/*.system; do
         result "$name" "--dot did not write a digraph"
         continue
     fi
-    if command -v dot > /dev/null 2>&1 && ! dot -Tsvg -o "$TMP/g.svg" "$TMP/g.dot" 2> "$TMP/dot.err"; then
+    if ! command -v dot > /dev/null 2>&1; then
+        result "$name" "Graphviz's dot is not installed (tools/deps.sh test installs it)"
+        continue
+    fi
+    if ! dot -Tsvg -o "$TMP/g.svg" "$TMP/g.dot" 2> "$TMP/dot.err"; then
         result "$name" "dot rejects the --dot output: $(head -n 1 "$TMP/dot.err")"
         continue
     fi

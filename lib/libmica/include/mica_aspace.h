@@ -50,7 +50,6 @@ struct mica_aspace {
     mica_cptr_t slot_next; /* next free slot of the root CNode (depth 64) */
     mica_cptr_t slot_end;  /* first slot not to use */
     mica_word_t scratch;   /* scratch page address; 0 = MICA_ASPACE_SCRATCH */
-    unsigned stack_pages;  /* stack made by clone/load; 0 = MICA_ROOT_STACK_PAGES */
 
     /* Set up by mica_aspace_clone() / mica_aspace_self(): */
     mica_cptr_t vspace;    /* the address space (VSpace cap) */
@@ -71,16 +70,6 @@ void mica_aspace_self(struct mica_aspace *as);
  * stack and an IPC buffer. untyped, slot_next, slot_end (and optionally
  * scratch) must be set. */
 mica_word_t mica_aspace_clone(struct mica_aspace *as);
-
-/* Make a new VSpace from the static x86_64 ELF program `image` (size
- * bytes, in the caller's memory): each page of each loadable segment is a
- * fresh frame holding the file's bytes (zero beyond them) mapped with the
- * segment's rights, plus the stack and IPC buffer of the root-task layout.
- * The image is checked first with the kernel's rules for the root task
- * (docs/boot.md); a bad one returns MICA_ERR_INVALID_ARGUMENT with *why set
- * to the reason, before anything is allocated. *entry is its entry point. */
-mica_word_t mica_aspace_load(struct mica_aspace *as, const void *image, mica_word_t size,
-                             mica_word_t *entry, const char **why);
 
 /* A fresh frame mapped at vaddr in as->vspace with `rights`, holding len
  * bytes from src at `offset` in the page (zeroes elsewhere; src NULL: all
