@@ -33,6 +33,12 @@
 #define MICA_ROOT_CNODE_BITS 12
 
 /* Flags of an untyped region. */
+/* bootinfo.cpu_protections: turned on whenever the CPU has them
+ * (docs/security.md). */
+#define MICA_CPU_SMEP 0x1 /* the kernel never executes user pages */
+#define MICA_CPU_SMAP 0x2 /* the kernel never reads or writes user pages through user addresses */
+#define MICA_CPU_UMIP 0x4 /* sgdt, sidt, sldt, smsw and str fault in user mode */
+
 #define MICA_UNTYPED_DEVICE 0x1 /* device memory (MMIO): frames only, never zeroed */
 
 /*
@@ -77,7 +83,7 @@ struct mica_bootinfo {
     uint32_t reserved1;
 
     uint32_t timer_hz;    /* kernel timer interrupt frequency */
-    uint32_t reserved0;
+    uint32_t cpu_protections; /* MICA_CPU_*: the CPU protections the kernel turned on */
 
     struct mica_bootinfo_platform platform; /* interrupts, PCI, IOMMU (mica/device.h) */
 

@@ -135,6 +135,7 @@ static void fill_bootinfo(struct mica_bootinfo *bi, const struct boot_params *bp
     bi->ipc_buffer = MICA_ROOT_IPC_BUFFER;
     bi->stack_top = MICA_ROOT_STACK_TOP;
     bi->timer_hz = arch_timer_hz();
+    bi->cpu_protections = arch_cpu_protections();
     platform_bootinfo(&bi->platform);
     strlcpy(bi->cmdline, cmdline_args(bp->modules[0].cmdline), sizeof(bi->cmdline));
     strlcpy(bi->kernel_cmdline, bp->cmdline, sizeof(bi->kernel_cmdline));

@@ -76,6 +76,8 @@ void arch_tcb_release(struct tcb *t);
 
 /* Timer. */
 uint32_t arch_timer_hz(void);
+/* The MICA_CPU_* protections turned on at boot (include/mica/bootinfo.h). */
+uint32_t arch_cpu_protections(void);
 
 /*
  * Device interrupts (irq.c, docs/objects/irq.md). The kernel numbers every

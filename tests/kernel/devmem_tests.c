@@ -406,8 +406,46 @@ KTEST(device_memory_never_zeroed)
     return 0;
 }
 
+/*
+ * The kernel copies from user memory only when it is RAM: DebugWrite on a
+ * device frame (PCI configuration space here) is refused like an unmapped
+ * page, with nothing read from the device, and a buffer that runs from RAM
+ * into the device page writes exactly its RAM part. (Before, the kernel
+ * read the device page through its direct map, which does not map device
+ * memory: a kernel-mode page fault.)
+ */
+KTEST(debug_write_refuses_device_memory)
+{
+    struct ktest_env e;
+    TRY(ktest_env_init(&e, bi, ENV_SLOTS));
+    volatile uint8_t *ram = ktest_env_page(&e, 0); /* map_page(0) */
+    CHECK(ram == map_page(0));
+    unsigned next = DEVICE_SLOTS;
+    mica_cptr_t f;
+    TRY(device_frame(bi, ecam(bi, 0, 0, 0), &next, &f));
+    volatile uint8_t *cfg = map_page(1);
+    CHECK_EQ(mica_frame_map(f, VS, (mica_word_t)cfg, MICA_MAP_READ, MICA_CACHE_UNCACHED).status,
+             MICA_OK);
+    CHECK_EQ(rd32(cfg, 0), PCI_Q35_MCH); /* the mapping works for the thread itself */
+
+    mica_word_t written = 99;
+    CHECK_EQ(mica_debug_write((const void *)cfg, 16, &written), MICA_ERR_BAD_ADDRESS);
+    CHECK_EQ(written, 0);
+    ram[PAGE - 3] = '[';
+    ram[PAGE - 2] = ']';
+    ram[PAGE - 1] = '\n';
+    written = 99;
+    CHECK_EQ(mica_debug_write((const void *)(ram + PAGE - 3), 3 + 16, &written),
+             MICA_ERR_BAD_ADDRESS);
+    CHECK_EQ(written, 3);
+    CHECK_EQ(mica_frame_unmap(f).status, MICA_OK);
+    TRY(release(bi, bi->platform.ecam_base));
+    return ktest_env_done(&e);
+}
+
 const struct ktest devmem_tests[] = {
     { "devmem_untyped_only_frames_and_untyped", untyped_only_frames_and_untyped },
+    { "devmem_debug_write_refuses_device_memory", debug_write_refuses_device_memory },
     { "devmem_device_flag_fixed_at_retype", device_flag_fixed_at_retype },
     { "devmem_no_ram_in_device_untyped", no_ram_in_device_untyped },
     { "devmem_kernel_registers_not_device", kernel_registers_not_device },

@@ -162,6 +162,7 @@ void arch_main(uint32_t magic, uint32_t mbi_paddr)
     params.mem = &mem;
 
     paging_init(&ram, &mem);
+    cpu_enable_protections();
     acpi_init();
     finish_device_space();
     pic_disable();

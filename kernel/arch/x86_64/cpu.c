@@ -12,6 +12,7 @@
 #include <mica/debug.h>
 #include <sched.h>
 #include <tcb.h>
+#include <mica/bootinfo.h>
 #include <mica/tcb.h>
 
 #define RFLAGS_USER_MASK 0x240dd5ull /* CF PF AF ZF SF TF DF OF AC ID */
@@ -45,10 +46,59 @@ void cpu_init(void)
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE | EFER_NXE);
     wrmsr(MSR_STAR, ((uint64_t)(SEL_USER_CODE32 | 3) << 48) | ((uint64_t)SEL_KERNEL_CODE << 32));
     wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+    /* No compatibility-mode code segment exists (gdt.c), so neither of
+     * these is reachable; if one were, `syscall` from 32-bit code lands in
+     * a stub that makes it the thread's #UD fault, and `sysenter` raises
+     * #GP(0) because SYSENTER_CS is 0. */
+    wrmsr(MSR_CSTAR, (uint64_t)syscall_compat_entry);
+    wrmsr(MSR_SYSENTER_CS, 0);
+    wrmsr(MSR_SYSENTER_ESP, 0);
+    wrmsr(MSR_SYSENTER_EIP, 0);
     /* Entering the kernel clears IF (no interrupts in the kernel), TF (no
      * single-step trap in the kernel), DF (string ops go up), AC and NT. */
     wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT);
     fpu_init();
+}
+
+static uint32_t protections;
+
+/*
+ * SMEP, SMAP and UMIP, whichever the CPU has (CPUID leaf 7). Called once
+ * the kernel's own page tables are in place: from then on the kernel
+ * neither executes nor touches user pages (it reaches user memory only
+ * through the direct map, after a page-table walk: paging.c), and user
+ * code cannot read the descriptor-table registers.
+ */
+void cpu_enable_protections(void)
+{
+    uint32_t a, b, c, d, max;
+    cpuid(0, &max, &b, &c, &d);
+    if (max < 7)
+        return;
+    cpuid(7, &a, &b, &c, &d);
+    uint64_t cr4 = read_cr4();
+    if (b & (1u << 7)) {
+        cr4 |= CR4_SMEP;
+        protections |= MICA_CPU_SMEP;
+    }
+    if (b & (1u << 20)) {
+        cr4 |= CR4_SMAP;
+        protections |= MICA_CPU_SMAP;
+    }
+    if (c & (1u << 2)) {
+        cr4 |= CR4_UMIP;
+        protections |= MICA_CPU_UMIP;
+    }
+    write_cr4(cr4);
+    kprintf("mica: CPU protections: SMEP %s, SMAP %s, UMIP %s\n",
+            protections & MICA_CPU_SMEP ? "on" : "not available",
+            protections & MICA_CPU_SMAP ? "on" : "not available",
+            protections & MICA_CPU_UMIP ? "on" : "not available");
+}
+
+uint32_t arch_cpu_protections(void)
+{
+    return protections;
 }
 
 void arch_context_init_user(struct arch_context *ctx, uint64_t rip, uint64_t rsp, uint64_t arg0)

@@ -86,7 +86,11 @@ trap_vector_table:
 
     .text
 trap_common:
-    cld
+    /* An interrupt gate leaves AC as the interrupted code had it (user
+     * code may set it with popf): AC=1 would switch SMAP off for the
+     * kernel. Start from clean flags (AC, DF, IF and the rest clear). */
+    push $RFLAGS_RSVD
+    popfq
     SAVE_GPRS
     testb $3, (CTX_RIP + 8)(%rsp)      /* saved cs: came from user mode? */
     jz 1f
@@ -134,6 +138,30 @@ syscall_entry:
 1:  call fastpath_call
 2:  mov %rbx, %rdi
     call syscall_from_user              /* does not return */
+    ud2
+
+/*
+ * syscall from compatibility mode (MSR_CSTAR). Unreachable: no 32-bit user
+ * code segment exists (gdt.c). Should one ever appear, the call must not
+ * run on the thread's stack in ring 0: save the thread exactly as the
+ * 64-bit entry does and make it a fault of the thread (syscall.c).
+ */
+    .global syscall_compat_entry
+syscall_compat_entry:
+    mov %rsp, user_rsp_scratch(%rip)
+    mov cur_ctx_end(%rip), %rsp
+    push $SEL_USER_DATA
+    push user_rsp_scratch(%rip)
+    push %r11
+    push $SEL_USER_CODE
+    push %rcx
+    push $0
+    push $VECTOR_COMPAT_SYSCALL
+    SAVE_GPRS
+    mov %rsp, %rdi
+    movabs $kernel_stack_top, %rsp
+    xor %ebp, %ebp
+    call syscall_compat_from_user       /* does not return */
     ud2
 
 /*

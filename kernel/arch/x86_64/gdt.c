@@ -2,10 +2,19 @@
  * Global descriptor table and task-state segment.
  *
  * The selector order is dictated by syscall/sysret (SDM vol. 2, SYSRET):
- * kernel code, kernel data, then user code32 (unused), user data, user code64.
+ * kernel code, kernel data, then the user code32 slot, user data, user
+ * code64. SYSRET to 64-bit mode takes its selectors from STAR without
+ * reading the table, so the code32 slot is kept empty: there is no 32-bit
+ * (compatibility-mode) code segment a thread could far-jump to, and with
+ * it no way to run `syscall`, `sysenter` or `int 0x80` outside 64-bit mode
+ * (docs/security.md). The LDT is loaded null on every CPU: the reset-state
+ * LDTR (base 0) would otherwise point into user memory, where a thread
+ * could write a call gate to ring 0 or a 32-bit code segment.
+ *
  * The TSS supplies rsp0 (where an interrupt from user mode pushes its frame:
  * the end of the current thread's saved context) and IST stacks so that
- * double faults, NMIs and machine checks always have a good stack.
+ * double faults, NMIs and machine checks always have a good stack. Its I/O
+ * bitmap offset lies past its limit: no port is open to ring 3 through it.
  */
 #include "asm.h"
 #include "x86.h"
@@ -20,7 +29,7 @@ static uint64_t gdt[8] = {
     0,
     0x00209a0000000000, /* 0x08 kernel code: present, DPL0, long mode */
     0x0000920000000000, /* 0x10 kernel data */
-    0x00cffa000000ffff, /* 0x18 user code32 (placeholder for sysret layout) */
+    0,                  /* 0x18 user code32: deliberately null (see above) */
     0x0000f20000000000, /* 0x20 user data: DPL3 */
     0x0020fa0000000000, /* 0x28 user code: DPL3, long mode */
     0, 0,               /* 0x30 TSS (16-byte system descriptor) */
@@ -54,5 +63,6 @@ void gdt_init(void)
     __asm__ volatile("pushq %0; leaq 1f(%%rip), %%rax; pushq %%rax; lretq; 1:"
                      ::"i"(SEL_KERNEL_CODE) : "rax", "memory");
     __asm__ volatile("ltr %w0" ::"r"(SEL_TSS));
+    __asm__ volatile("lldt %w0" ::"r"(0)); /* null LDT: every LDT selector faults */
 }
 

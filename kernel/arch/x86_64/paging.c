@@ -17,6 +17,7 @@
 #include <mica/layout.h>
 #include <mica/types.h>
 #include <mica/vspace.h>
+#include <console.h>
 #include <panic.h>
 
 #define PTE_P    (1ull << 0)
@@ -93,21 +94,77 @@ static void map_kernel_page(uint64_t vaddr, uint64_t paddr, uint64_t flags, unsi
     t[pt_index(vaddr, level)] = (paddr & PTE_ADDR) | flags | (level ? PTE_PS : 0);
 }
 
+/* The physical range of the kernel's text and rodata: read-only in every
+ * mapping of it, the direct map included. */
+static uint64_t image_ro_start(void) { return (uint64_t)_kernel_start - KERNEL_VBASE; }
+static uint64_t image_ro_end(void) { return (uint64_t)_rodata_end - KERNEL_VBASE; }
+
+/* All RAM, read-write and never executable, except the kernel's text and
+ * rodata, which are read-only here too (4 KiB pages around them). */
 static void map_direct(const struct memmap *ram)
 {
     const uint64_t flags = PTE_P | PTE_W | PTE_G | PTE_NX;
     for (unsigned i = 0; i < ram->n_free; i++) {
         uint64_t pa = ram->free[i].base, end = ram->free[i].end;
         while (pa < end) {
-            if (is_aligned(pa, LARGE_PAGE) && end - pa >= LARGE_PAGE) {
+            if (is_aligned(pa, LARGE_PAGE) && end - pa >= LARGE_PAGE &&
+                !ranges_overlap(pa, pa + LARGE_PAGE, image_ro_start(), image_ro_end())) {
                 map_kernel_page(DIRECT_MAP_BASE + pa, pa, flags, 1);
                 pa += LARGE_PAGE;
             } else {
-                map_kernel_page(DIRECT_MAP_BASE + pa, pa, flags, 0);
+                bool ro = pa >= image_ro_start() && pa < image_ro_end();
+                map_kernel_page(DIRECT_MAP_BASE + pa, pa, ro ? flags & ~PTE_W : flags, 0);
                 pa += MICA_PAGE_SIZE;
             }
         }
     }
+}
+
+/*
+ * Check the kernel half as built (docs/security.md): no page is both
+ * writable and executable, no page is user-accessible, and the kernel's
+ * text and rodata are writable through no mapping. A violation is a
+ * kernel bug: refuse to go on.
+ */
+static void audit_kernel_mappings(void)
+{
+    uint64_t leaves = 0;
+    for (unsigned i = 256; i < 512; i++) {
+        /* A depth-first walk with explicit indices: 4 levels at most. */
+        uint64_t *tables[4] = { 0, 0, 0, kernel_pml4 };
+        unsigned idx[4] = { 0, 0, 0, i };
+        unsigned l = 3;
+        for (;;) {
+            uint64_t e = tables[l][idx[l]];
+            uint64_t va = 0;
+            if (e & PTE_P) {
+                if (e & PTE_U)
+                    panic("kernel mapping audit: user-accessible entry 0x%lx", e);
+                if (l > 0 && !(e & PTE_PS)) {
+                    l--;
+                    tables[l] = arch_phys_to_virt(e & PTE_ADDR);
+                    idx[l] = 0;
+                    continue;
+                }
+                for (unsigned k = 3; k > l; k--)
+                    va |= (uint64_t)idx[k] << (12 + 9 * k);
+                va |= (uint64_t)idx[l] << (12 + 9 * l);
+                va |= 0xffff000000000000ull;
+                uint64_t pa = e & PTE_ADDR & ~MASK(12 + 9 * l), size = 1ull << (12 + 9 * l);
+                if ((e & PTE_W) && !(e & PTE_NX))
+                    panic("kernel mapping audit: writable and executable at %p", (void *)va);
+                if ((e & PTE_W) && ranges_overlap(pa, pa + size, image_ro_start(), image_ro_end()))
+                    panic("kernel mapping audit: kernel text/rodata writable at %p", (void *)va);
+                leaves++;
+            }
+            while (++idx[l] == 512 && l < 3)
+                l++;
+            if (l == 3)
+                break;
+        }
+    }
+    kprintf("mica: kernel mappings checked: %lu pages, none writable and executable, "
+            "text and rodata read-only in every mapping\n", leaves);
 }
 
 static void map_kernel_image(void)
@@ -137,6 +194,7 @@ void paging_init(const struct memmap *ram, struct memmap *mem)
     write_cr4(read_cr4() | CR4_PGE);
     write_cr3(paging_kernel_root());
     arch_phys_window = DIRECT_MAP_BASE;
+    audit_kernel_mappings();
 }
 
 void *paging_map_mmio(uint64_t paddr)
@@ -151,18 +209,35 @@ void *paging_map_mmio(uint64_t paddr)
  * far below the kernel image's slot 511. */
 #define DIRECT_MAP_LIMIT (1ull << 46)
 
-/* Is va mapped in the kernel half (by a 4 KiB or a 2 MiB page)? */
-static bool kernel_page_present(uint64_t va)
+/* The kernel-half entry that maps va (a 4 KiB or a 2 MiB page), or 0. */
+static uint64_t kernel_leaf(uint64_t va)
 {
     uint64_t *table = kernel_pml4;
     for (unsigned l = 3;; l--) {
         uint64_t e = table[pt_index(va, l)];
         if (!(e & PTE_P))
-            return false;
+            return 0;
         if (l == 0 || (e & PTE_PS))
-            return true;
+            return e;
         table = arch_phys_to_virt(e & PTE_ADDR);
     }
+}
+
+static bool kernel_page_present(uint64_t va)
+{
+    return kernel_leaf(va) != 0;
+}
+
+/* Is the page at pa RAM, i.e. in the direct map as ordinary cacheable
+ * memory? Device registers, firmware tables and anything outside RAM are
+ * not: the kernel must never read them on a thread's behalf (a read can
+ * have side effects, or fault). */
+static bool direct_map_ram(uint64_t pa)
+{
+    if (pa >= DIRECT_MAP_LIMIT)
+        return false;
+    uint64_t e = kernel_leaf(DIRECT_MAP_BASE + pa);
+    return e && !(e & (PTE_PCD | PTE_PWT));
 }
 
 /*
@@ -244,12 +319,18 @@ static uint64_t user_page(uint64_t root, uint64_t vaddr)
     }
 }
 
+/*
+ * The one way the kernel reads user memory: walk the thread's page tables,
+ * then copy through the direct map (never through the user address, so
+ * SMAP stays on). Only RAM is copied: a page mapped from device memory is
+ * refused like an unmapped one.
+ */
 bool arch_copy_from_user(uint64_t root, void *buf, uint64_t uaddr, size_t len)
 {
     uint8_t *dst = buf;
     while (len) {
         uint64_t pa = user_page(root, uaddr);
-        if (!pa)
+        if (!pa || !direct_map_ram(pa))
             return false;
         uint64_t off = uaddr & (MICA_PAGE_SIZE - 1);
         size_t n = MICA_PAGE_SIZE - off < len ? MICA_PAGE_SIZE - off : len;

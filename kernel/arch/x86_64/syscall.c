@@ -48,3 +48,23 @@ void syscall_from_user(struct arch_context *ctx)
     ctx->rdi = r.value;
     schedule();
 }
+
+/*
+ * A `syscall` from compatibility mode (entry.S, syscall_compat_entry): the
+ * thread's #UD fault at the instruction, as an Intel CPU would raise it.
+ * The saved vector is not VECTOR_SYSCALL, so the thread, if its handler
+ * resumes it, leaves by iretq with every register restored.
+ */
+void syscall_compat_from_user(struct arch_context *ctx)
+{
+    ctx->rip = (uint32_t)(ctx->rip - 2);
+    struct fault f = {
+        .kind = FAULT_EXCEPTION,
+        .ip = ctx->rip,
+        .code = VECTOR_COMPAT_SYSCALL,
+        .what = "#UD invalid opcode",
+        .detail = "syscall from compatibility mode",
+    };
+    fault_handle(current, &f);
+    schedule();
+}

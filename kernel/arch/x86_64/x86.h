@@ -32,6 +32,8 @@ static inline void tss_set_rsp0(uint64_t rsp0)
 }
 void idt_init(void);
 void cpu_init(void);
+/* SMEP, SMAP, UMIP where the CPU has them (after paging_init). */
+void cpu_enable_protections(void);
 
 /* Paging: build kernel page tables (direct map of `ram`, kernel image) and
  * switch to them. Tables come from `mem`, below 1 GiB. */
@@ -80,5 +82,7 @@ extern uint64_t cur_ctx_end;
 extern const uint64_t trap_vector_table[256];
 extern char _kernel_start[], _text_end[], _rodata_end[], _data_end[], _kernel_end[];
 void syscall_entry(void);
+void syscall_compat_entry(void);
+__attribute__((noreturn)) void syscall_compat_from_user(struct arch_context *ctx);
 
 #endif
