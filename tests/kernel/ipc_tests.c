@@ -2124,6 +2124,84 @@ KTEST(revoke_endpoint_cancels_receiver)
     return ktest_env_done(&e);
 }
 
+/* Call through g_badged[i] with MR0 = 100 + i; record the reply. */
+static void th_call_badged(long i, struct mica_ipc_buffer *ipc)
+{
+    (void)ipc;
+    ktest_record(i, mica_call(g_badged[i], mica_tag(8, 1, 0), 100 + (mica_word_t)i, 0, 0, 0));
+}
+
+/* Revoking a badged endpoint cap cancels the senders and callers queued
+ * with its badge (through the revoked cap, or a copy of it that Revoke
+ * deleted); a sender with another badge keeps its place. */
+KTEST(revoke_badged_cancels_its_senders)
+{
+    struct ktest_env e;
+    mica_cptr_t t;
+    TRY(begin(&e, bi));
+    mica_cptr_t minted = derive(&e, g_ep, MICA_RIGHT_WRITE, 5);
+    CHECK(minted);
+    g_badged[0] = derive(&e, minted, MICA_RIGHT_WRITE, 0); /* a copy: badge 5 too */
+    g_badged[1] = derive(&e, g_ep, MICA_RIGHT_WRITE, 7);
+    g_badged[2] = minted;
+    g_badged[3] = derive(&e, minted, MICA_RIGHT_WRITE, 0);
+    CHECK(g_badged[0] && g_badged[1] && g_badged[3]);
+    TRY(ktest_env_thread(&e, &t, th_send_badged, 0, 100, 0, KTEST_START));
+    TRY(ktest_let_run());
+    TRY(ktest_env_thread(&e, &t, th_send_badged, 1, 100, 0, KTEST_START));
+    TRY(ktest_let_run());
+    TRY(ktest_env_thread(&e, &t, th_call_badged, 2, 100, 0, KTEST_START));
+    TRY(ktest_let_run());
+    TRY(ktest_env_thread(&e, &t, th_call_badged, 3, 100, 0, KTEST_START));
+    TRY(ktest_let_run());
+    for (unsigned i = 0; i < 4; i++)
+        CHECK_EQ(ktest_seen[i].n, 0);
+    CHECK_EQ(mica_cnode_revoke(ROOT, minted, D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(g_badged[0]), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(g_badged[3]), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(minted), MICA_OBJ_ENDPOINT);
+    TRY(ktest_let_run());
+    CHECK_EQ(ktest_seen[0].n, 1);
+    CHECK_EQ(ktest_seen[0].status, MICA_ERR_CANCELLED);
+    CHECK_EQ(ktest_seen[1].n, 0);
+    CHECK_EQ(ktest_seen[2].n, 1);
+    CHECK_EQ(ktest_seen[2].status, MICA_ERR_CANCELLED);
+    CHECK_EQ(ktest_seen[3].n, 1);
+    CHECK_EQ(ktest_seen[3].status, MICA_ERR_CANCELLED);
+    /* Only the badge-7 sender is left. */
+    struct mica_msg m = mica_nb_recv(g_ep);
+    CHECK_EQ(m.status, MICA_OK);
+    CHECK_EQ(m.badge, 7);
+    CHECK_EQ(m.mr[0], 101);
+    CHECK_EQ(mica_nb_recv(g_ep).status, MICA_ERR_WOULD_BLOCK);
+    TRY(ktest_let_run());
+    CHECK_EQ(ktest_seen[1].status, MICA_OK);
+    return ktest_env_done(&e);
+}
+
+/* Revoking an unbadged cap (or a badged one with nobody queued) cancels
+ * nobody. */
+KTEST(revoke_unbadged_cancels_nobody)
+{
+    struct ktest_env e;
+    mica_cptr_t t;
+    TRY(begin(&e, bi));
+    mica_cptr_t copy = derive(&e, g_ep, MICA_RIGHT_WRITE, 0);
+    g_badged[0] = derive(&e, g_ep, MICA_RIGHT_WRITE, 9);
+    mica_cptr_t other = derive(&e, g_ep, MICA_RIGHT_WRITE, 10);
+    CHECK(copy && g_badged[0] && other);
+    TRY(ktest_env_thread(&e, &t, th_send_badged, 0, 100, 0, KTEST_START));
+    TRY(ktest_let_run());
+    CHECK_EQ(mica_cnode_revoke(ROOT, copy, D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_revoke(ROOT, other, D).status, MICA_OK);
+    TRY(ktest_let_run());
+    CHECK_EQ(ktest_seen[0].n, 0);
+    struct mica_msg m = mica_nb_recv(g_ep);
+    CHECK_EQ(m.status, MICA_OK);
+    CHECK_EQ(m.badge, 9);
+    return ktest_env_done(&e);
+}
+
 /* A suspended receiver leaves the queue and sees CANCELLED when resumed. */
 KTEST(suspend_receiver_then_resume)
 {
@@ -2509,6 +2587,8 @@ const struct ktest ipc_tests[] = {
     { "ipc_delete_endpoint_cancels_senders", delete_endpoint_cancels_senders_and_callers },
     { "ipc_delete_endpoint_after_call_received", delete_endpoint_after_call_received },
     { "ipc_revoke_endpoint_cancels_receiver", revoke_endpoint_cancels_receiver },
+    { "ipc_revoke_badged_cancels_its_senders", revoke_badged_cancels_its_senders },
+    { "ipc_revoke_unbadged_cancels_nobody", revoke_unbadged_cancels_nobody },
     { "ipc_suspend_receiver_then_resume", suspend_receiver_then_resume },
     { "ipc_suspend_sender_then_resume", suspend_sender_then_resume },
     { "ipc_suspend_caller_awaiting_reply", suspend_caller_awaiting_reply },
