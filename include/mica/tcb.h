@@ -20,6 +20,12 @@ struct mica_user_context {
 };
 #define MICA_USER_CONTEXT_WORDS (sizeof(struct mica_user_context) / sizeof(mica_word_t))
 
+/* The selector in DS, ES, FS and GS whenever the kernel has switched to a
+ * thread (user data, RPL 3). They are not part of a thread's state: a
+ * value the thread loads itself lasts until the kernel next switches to
+ * it (docs/objects/tcb.md, "Segment registers"). */
+#define MICA_USER_DATA_SELECTOR 0x23
+
 /* CopyRegisters flags. */
 #define MICA_COPY_SUSPEND_SOURCE 0x1
 #define MICA_COPY_RESUME_DEST    0x2

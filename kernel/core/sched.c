@@ -16,6 +16,8 @@
 #include <console.h>
 #include <device.h>
 #include <fault.h>
+#include <format.h>
+#include <ipc.h>
 #include <mica/debug.h>
 #include <mica/tcb.h>
 #include <panic.h>
@@ -41,6 +43,107 @@ static uint64_t idle_ticks;
 uint64_t sched_ticks(void)
 {
     return ticks;
+}
+
+/* ---------------------------------------------------- the dead-system report */
+
+#define REPORT_MAX_THREADS 32 /* lines; the rest are only counted */
+
+/* "'name'", or the TCB's address for a thread nobody named. */
+static const char *thread_label(const struct tcb *t, char *buf, size_t size)
+{
+    if (t->name[0])
+        format_buf(buf, size, "'%s'", t->name);
+    else
+        format_buf(buf, size, "unnamed thread (TCB 0x%lx)", arch_virt_to_phys(t));
+    return buf;
+}
+
+/* The thread whose reply slot holds t's reply cap, or NULL (saved in a
+ * CNode, or gone). */
+static const struct tcb *reply_holder(const struct tcb *t)
+{
+    const struct cte *c = t->reply_cte;
+    for (const struct tcb *h = tcb_all; c && h; h = h->all_next)
+        if (c >= h->slots && c < h->slots + TCB_SLOT_COUNT)
+            return h;
+    return 0;
+}
+
+/* One line: what the blocked (or fault-stopped) thread t waits for. */
+static void report_thread(const struct tcb *t)
+{
+    char who[64], other[64];
+    uint64_t obj = t->blocked_on ? arch_virt_to_phys(t->blocked_on) : 0;
+    bool fault = t->fault_kind != FAULT_NONE;
+    thread_label(t, who, sizeof(who));
+    switch (t->state) {
+    case THREAD_BLOCKED_SEND:
+        kprintf("mica:   %s (priority %u): %s endpoint 0x%lx with badge 0x%lx\n", who, t->priority,
+                fault ? "sending a fault message to" :
+                (t->ipc_flags & IPC_FLAG_CALL) ? "calling" : "sending to", obj, t->ipc_badge);
+        break;
+    case THREAD_BLOCKED_RECV:
+        if (t->bound_ntfn)
+            kprintf("mica:   %s (priority %u): receiving on endpoint 0x%lx or its notification 0x%lx\n",
+                    who, t->priority, obj, arch_virt_to_phys(t->bound_ntfn));
+        else
+            kprintf("mica:   %s (priority %u): receiving on endpoint 0x%lx\n", who, t->priority, obj);
+        break;
+    case THREAD_BLOCKED_NTFN:
+        kprintf("mica:   %s (priority %u): waiting on notification 0x%lx\n", who, t->priority, obj);
+        break;
+    case THREAD_BLOCKED_REPLY: {
+        const struct tcb *h = reply_holder(t);
+        const char *what = fault ? "its fault handler's reply" : "a reply";
+        if (h)
+            kprintf("mica:   %s (priority %u): waiting for %s from %s\n", who, t->priority, what,
+                    thread_label(h, other, sizeof(other)));
+        else
+            kprintf("mica:   %s (priority %u): waiting for %s (the reply cap is saved in a CNode)\n",
+                    who, t->priority, what);
+        break;
+    }
+    case THREAD_STOPPED:
+        kprintf("mica:   %s (priority %u): stopped by a fault\n", who, t->priority);
+        break;
+    default:
+        break;
+    }
+}
+
+/*
+ * No thread can run and no interrupt can wake one: say so, listing every
+ * thread that is blocked (waiting for something that can no longer
+ * happen: a deadlock, or servers left waiting for clients) or stopped by
+ * a fault, so that a system which ended as intended (no blocked thread, or
+ * only idle servers) can be told from one that hung.
+ */
+static void report_stuck_threads(void)
+{
+    unsigned blocked = 0, stopped = 0, inactive = 0, listed = 0;
+    for (const struct tcb *t = tcb_all; t; t = t->all_next) {
+        if (thread_blocked(t->state))
+            blocked++;
+        else if (t->state == THREAD_STOPPED)
+            stopped++;
+        else
+            inactive++;
+    }
+    if (blocked + stopped)
+        kprintf("mica: no thread can run, and no interrupt can wake one; blocked for ever or stopped:\n");
+    for (const struct tcb *t = tcb_all; t; t = t->all_next) {
+        if (!thread_blocked(t->state) && t->state != THREAD_STOPPED)
+            continue;
+        if (listed++ == REPORT_MAX_THREADS) {
+            kprintf("mica:   ... and %u more\n", blocked + stopped - REPORT_MAX_THREADS);
+            break;
+        }
+        report_thread(t);
+    }
+    kprintf("mica: all threads have stopped (%u blocked, %u stopped by a fault, %u inactive); "
+            "the kernel handled %u timer ticks since. Halting.\n", blocked, stopped, inactive,
+            DEAD_SYSTEM_TICKS);
 }
 
 static void enqueue(struct tcb *t, bool front)
@@ -144,8 +247,7 @@ void sched_tick(void)
         return;
     }
     if (++idle_ticks == DEAD_SYSTEM_TICKS) {
-        kprintf("mica: all threads have stopped; the kernel handled %u timer ticks since. Halting.\n",
-                DEAD_SYSTEM_TICKS);
+        report_stuck_threads();
         machine_halt(MICA_EXIT_NO_THREAD);
     }
 }

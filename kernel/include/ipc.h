@@ -103,6 +103,9 @@ void ipc_cancel_wake(struct tcb *t);
 void endpoint_send(struct endpoint *ep, struct tcb *t, uint64_t badge, unsigned flags);
 void endpoint_recv(struct endpoint *ep, struct tcb *t);
 void endpoint_finalise(struct endpoint *ep);
+/* Senders queued on ep with `badge` (non-zero) are cancelled (Revoke of a
+ * badged endpoint cap, cnode.c). */
+void endpoint_cancel_badged_sends(struct endpoint *ep, uint64_t badge);
 
 /* Notifications (kernel/object/notification.c). */
 void notification_signal(struct notification *n, uint64_t badge);

@@ -76,6 +76,7 @@ struct tcb {
     uint64_t vspace_root;     /* physical address of the top-level page table */
     uint64_t vspace_epoch;    /* vspace_epoch when vspace_root was last checked */
     uint64_t ipc_buffer;      /* user address of the IPC buffer (its frame: slot IPC_BUFFER) */
+    struct tcb *all_next, *all_prev; /* every live TCB (tcb_all), for the halt report */
     char name[TCB_NAME_MAX];
 };
 
@@ -94,5 +95,7 @@ bool tcb_write_user_regs(struct tcb *t, const uint64_t *w, unsigned n);
 /* The last capability to the TCB is gone: make sure it never runs again. */
 void tcb_finalise(struct tcb *t);
 const char *thread_state_name(enum thread_state s);
+/* Every TCB made and not yet finalised, newest first (all_next links). */
+extern struct tcb *tcb_all;
 
 #endif

@@ -100,6 +100,8 @@ void cte_revoke(struct cte *slot)
         cte_delete(leaf);
     if (slot->cap.type == CAP_UNTYPED && slot->cap.paddr == orig.paddr && !mdb_has_children(slot))
         slot->cap.word1 = 0; /* nothing made from it survives: all free again */
+    if (slot->cap.type == CAP_ENDPOINT && slot->cap.paddr == orig.paddr && slot->cap.word1)
+        endpoint_cancel_badged_sends(arch_phys_to_virt(slot->cap.paddr), slot->cap.word1);
 }
 
 /* ---------------------------------------------------------------- decode */

@@ -51,6 +51,21 @@ void endpoint_recv(struct endpoint *ep, struct tcb *t)
     endpoint_wait(ep, t, EP_RECV);
 }
 
+/* After the Revoke of a badged cap: every sender queued with that badge
+ * leaves the queue with MICA_ERR_CANCELLED (a fault sender retries its
+ * instruction), as if the endpoint were gone for it. Others keep their
+ * place. */
+void endpoint_cancel_badged_sends(struct endpoint *ep, uint64_t badge)
+{
+    if (ep->state != EP_SEND)
+        return;
+    for (struct tcb *t = ep->head, *next; t; t = next) {
+        next = t->ipc_next;
+        if (t->ipc_badge == badge)
+            ipc_cancel_wake(t);
+    }
+}
+
 void endpoint_finalise(struct endpoint *ep)
 {
     while (ep->head)

@@ -23,9 +23,15 @@
 #include <tcb.h>
 #include <vspace.h>
 
+struct tcb *tcb_all;
+
 void tcb_init(struct tcb *t, const char *name, uint64_t vspace_root)
 {
     memset(t, 0, sizeof(*t));
+    t->all_next = tcb_all;
+    if (tcb_all)
+        tcb_all->all_prev = t;
+    tcb_all = t;
     strlcpy(t->name, name, sizeof(t->name));
     t->vspace_root = vspace_root;
     t->state = THREAD_INACTIVE;
@@ -53,6 +59,13 @@ void tcb_finalise(struct tcb *t)
     arch_tcb_release(t);
     if (current == t)
         current = 0; /* the syscall in progress returns to nobody */
+    if (t->all_prev)
+        t->all_prev->all_next = t->all_next;
+    else if (tcb_all == t)
+        tcb_all = t->all_next;
+    if (t->all_next)
+        t->all_next->all_prev = t->all_prev;
+    t->all_next = t->all_prev = 0;
 }
 
 const char *thread_state_name(enum thread_state s)

@@ -96,6 +96,12 @@ uint64_t ram_free_bytes(void)
     return free;
 }
 
+uint64_t store_slots_free(void)
+{
+    return (uint64_t)(INIT_MAX_STORES - n_stores) * (1u << INIT_STORE_BITS) +
+           ((1u << INIT_STORE_BITS) - store_next);
+}
+
 unsigned slots_free(void)
 {
     return (unsigned)(init_aspace.slot_end - init_aspace.slot_next);

@@ -13,6 +13,8 @@
  *     (fault endpoint: init's, badge = index + 1; bound notification;
  *     name; priority), heap, maps, channels, devices (devices.c),
  *     endpoint ends, untyped, then its PD info and boot info (pdinfo.c);
+ *     then the check that what demand paging may still need is left
+ *     (faults.c, demand_reserve);
  *  4. start_system(): every thread resumed, highest priority first.
  *
  * A failure anywhere stops the build before any PD runs: the line names
@@ -464,6 +466,11 @@ bool build_system(const struct mica_bootinfo *bi, struct mica_pci *pci, struct m
     for (unsigned i = 0; i < img.n_pds; i++)
         if (build_pd(i, &env))
             return refuse_pd(i);
+    if (demand_reserve()) {
+        mica_printf("init: demand paging cannot be promised: %s; system not started\n",
+                    failure());
+        return false;
+    }
     return true;
 }
 

@@ -11,7 +11,11 @@
  * on the first touch by any PD, kept in a table of (region, page) ->
  * frame, and a copy mapped for the PD that faulted; the reply resumes it
  * at the faulting instruction. Every PD mapping the region sees the same
- * frame. The table has INIT_DEMAND_PAGES entries for the whole system.
+ * frame. Each region has a slice of the table of its own, one entry per
+ * page, and the build made sure that RAM and store slots are left for
+ * every page of every region (demand_reserve): a PD can use up the
+ * demand-paged regions it maps, never the share of another. A touch just
+ * past the end of one is reported as such.
  *
  * Anything else is reported in one line naming the PD, the fault and
  * where it happened (which map, BAR or part of the PD's layout), and the
@@ -27,14 +31,10 @@
 
 mica_cptr_t fault_ep;
 
-struct demand_page {
-    uint32_t region;
-    store_ref frame;
-    uint64_t page;      /* page number in the region */
-};
-
-static struct demand_page demand[INIT_DEMAND_PAGES];
-static unsigned n_demand;
+/* The pager's table: a slice per demand-paged region, from
+ * regions[r].demand, one entry per page: the page's frame (its store ref
+ * + 1), or 0 while the page has none. */
+static store_ref demand[INIT_DEMAND_PAGES];
 
 #define REPLY_STOP 1 /* any label but MICA_FAULT_REPLY_RESUME suspends */
 
@@ -56,6 +56,20 @@ static const struct mica_sys_bar *bar_at(unsigned pd, mica_word_t addr)
         const struct mica_sys_bar *b = &img.bars[i];
         if (img.devices[b->device].pd == pd && addr >= b->vaddr && addr - b->vaddr < b->size)
             return b;
+    }
+    return 0;
+}
+
+/* A demand-paged map of PD pd that addr lies past the end of (by less
+ * than the map's size), or NULL. */
+static const struct mica_sys_map *demand_map_before(unsigned pd, mica_word_t addr)
+{
+    for (unsigned i = 0; i < img.n_maps; i++) {
+        const struct mica_sys_map *m = &img.maps[i];
+        uint64_t size = img.regions[m->region].size;
+        if (m->pd == pd && (img.regions[m->region].flags & MICA_SYS_REGION_DEMAND) &&
+            addr >= m->vaddr + size && addr - (m->vaddr + size) < size)
+            return m;
     }
     return 0;
 }
@@ -120,27 +134,69 @@ static const char *area(unsigned pd, mica_word_t addr, unsigned *rights)
 
 /* ------------------------------------------------------------ the pager */
 
+/* Page tables of every level a map of `size` bytes at vaddr may need: the
+ * 2 MiB, 1 GiB and 512 GiB blocks its range touches. */
+static uint64_t map_tables(uint64_t vaddr, uint64_t size)
+{
+    uint64_t last = vaddr + size - 1, n = 0;
+    for (unsigned shift = 21; shift <= 39; shift += 9)
+        n += (last >> shift) - (vaddr >> shift) + 1;
+    return n;
+}
+
+int demand_reserve(void)
+{
+    uint64_t pages = 0, tables = 0, copies = 0;
+    for (unsigned i = 0; i < img.n_regions; i++) {
+        if (!(img.regions[i].flags & MICA_SYS_REGION_DEMAND))
+            continue;
+        regions[i].demand = (uint32_t)pages; /* image_check kept the sum in the table */
+        pages += img.regions[i].size >> MICA_FRAME_4K_BITS;
+    }
+    for (unsigned i = 0; i < img.n_maps; i++) {
+        const struct mica_sys_region *r = &img.regions[img.maps[i].region];
+        if (r->flags & MICA_SYS_REGION_DEMAND) {
+            tables += map_tables(img.maps[i].vaddr, r->size);
+            copies += r->size >> MICA_FRAME_4K_BITS;
+        }
+    }
+    if (!pages)
+        return 0;
+    /* Store slots: each frame, each mapped copy, each table. */
+    uint64_t slots = pages + copies + tables;
+    if (slots > store_slots_free())
+        return fail("the demand-paged regions may need %lu slots of init's cap store, %lu are "
+                    "left; ask for less demand-paged memory", slots, store_slots_free());
+    /* RAM: the frames, the tables and the store CNodes (each with room
+     * for its alignment). */
+    uint64_t cnodes = (slots + (1u << INIT_STORE_BITS) - 1) >> INIT_STORE_BITS;
+    uint64_t cnode_bytes = 1ull << (INIT_STORE_BITS + MICA_SLOT_BITS);
+    uint64_t need = (pages + tables) * MICA_PAGE_SIZE + cnodes * 2 * cnode_bytes;
+    if (need > ram_free_bytes()) {
+        char need_text[32], left[32];
+        size_text(need_text, sizeof(need_text), need);
+        size_text(left, sizeof(left), ram_free_bytes());
+        return fail("the demand-paged regions (%lu pages) may need %s of RAM with their page "
+                    "tables and store CNodes, %s is left after the build; ask for less memory",
+                    pages, need_text, left);
+    }
+    return 0;
+}
+
 /* Back the page of demand map m at addr for PD pd. */
 static int page_in(unsigned pd, const struct mica_sys_map *m, mica_word_t addr)
 {
     uint64_t page = (addr - m->vaddr) / MICA_PAGE_SIZE;
-    struct demand_page *d = 0;
-    for (unsigned i = 0; i < n_demand && !d; i++)
-        if (demand[i].region == m->region && demand[i].page == page)
-            d = &demand[i];
-    if (!d) {
-        if (n_demand == INIT_DEMAND_PAGES)
-            return fail("init's table of demand pages is full (%u pages in the system)",
-                        INIT_DEMAND_PAGES);
+    store_ref *d = &demand[regions[m->region].demand + page];
+    if (!*d) {
         store_ref frame;
         if (store_alloc(MICA_OBJ_FRAME_4K, 0, &frame, 0))
             return -1;
-        d = &demand[n_demand++];
-        *d = (struct demand_page){ .region = m->region, .page = page, .frame = frame };
+        *d = frame + 1;
     }
     unsigned cache = (m->flags & MICA_SYS_MAP_CACHED) ? MICA_CACHE_WRITEBACK
                                                         : MICA_CACHE_UNCACHED;
-    if (store_copy_out(d->frame, scratch_cap))
+    if (store_copy_out(*d - 1, scratch_cap))
         return -1;
     if (vm_map(pds[pd].vspace, scratch_cap, m->vaddr + page * MICA_PAGE_SIZE, m->perms,
                cache)) {
@@ -191,6 +247,11 @@ static bool page_fault(unsigned pd, const struct mica_msg *m)
         if (!page_in(pd, map, addr))
             return true;
         format_buf(place, sizeof(place), "in demand-paged map '%s': %s", map->name, failure());
+    } else if (!where && (map = demand_map_before(pd, addr))) {
+        char size[32];
+        size_text(size, sizeof(size), img.regions[map->region].size);
+        format_buf(place, sizeof(place), "past the end of demand-paged map '%s' (%s): beyond "
+                   "the PD's share of demand-paged memory", map->name, size);
     } else if (!where) {
         format_buf(place, sizeof(place), "%s",
                    addr >= MICA_USER_TOP ? "outside user space" : "outside any region");

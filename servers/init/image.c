@@ -210,6 +210,7 @@ static const char *pd_name(uint32_t pd)
 
 static bool check_regions(void)
 {
+    uint64_t demand_pages = 0;
     if (img.n_regions > MICA_SYS_MAX_REGIONS)
         return bad("%u memory regions, at most %u", img.n_regions, MICA_SYS_MAX_REGIONS);
     for (unsigned i = 0; i < img.n_regions; i++) {
@@ -233,7 +234,15 @@ static bool check_regions(void)
             ((r->flags & MICA_SYS_REGION_PHYS) || r->page_bits != MICA_FRAME_4K_BITS))
             return bad("region '%s': a demand-paged region has 4 KiB pages and no physical "
                        "address", r->name);
+        if (r->flags & MICA_SYS_REGION_DEMAND)
+            demand_pages += r->size >> MICA_FRAME_4K_BITS;
     }
+    /* The pager's table has a slice for every page of every demand-paged
+     * region (faults.c): they must all fit. */
+    if (demand_pages > INIT_DEMAND_PAGES)
+        return bad("demand-paged regions of %lu pages (%lu MiB) in all, more than the %u "
+                   "(%u MiB) init's pager can back", demand_pages, demand_pages >> 8,
+                   INIT_DEMAND_PAGES, INIT_DEMAND_PAGES >> 8);
     return true;
 }
 

@@ -30,10 +30,13 @@ void *memset(void *dst, int c, size_t n);
 
 /* ------------------------------------------------------------ limits */
 
-/* Pages of demand-paged regions init can back, in the whole system: the
- * size of its table of (region, page) -> frame. A fault past that stops
- * the PD with a report. */
-#define INIT_DEMAND_PAGES 1024
+/* Pages of demand-paged regions init can back, all regions together: the
+ * size of its table of (region, page) -> frame. Each demand-paged region
+ * gets a slice of its own, as many entries as it has pages, when the
+ * image is checked (a description asking for more is refused then); the
+ * build then checks that RAM and store slots are left for every one of
+ * those pages, so no PD's demand faults can use up another's. */
+#define INIT_DEMAND_PAGES 65536
 /* Store CNodes (alloc.c) of 2^INIT_STORE_BITS slots each. */
 #define INIT_STORE_BITS 10
 #define INIT_MAX_STORES 256
@@ -95,6 +98,8 @@ void alloc_report(void);
 int size_text(char *buf, unsigned long n, uint64_t bytes);
 uint64_t ram_free_bytes(void);
 unsigned slots_free(void);
+/* Store slots left (in store CNodes made and yet to be made). */
+uint64_t store_slots_free(void);
 /* The allocator for init's own PCI window (mica_devmem, mica_pci). */
 extern struct mica_aspace init_aspace;
 
@@ -153,11 +158,13 @@ struct pd {
 
 extern struct pd pds[MICA_SYS_MAX_PDS];
 
-/* A region's frames (eager: made at build; phys: device frames). */
+/* A region's frames (eager: made at build; phys: device frames;
+ * demand-paged: made by the pager, faults.c). */
 struct region_state {
     store_ref first;    /* eager: frame i is first + i */
     uint64_t paddr;     /* of its first page (0: demand-paged) */
     uint64_t pages;     /* of its page size */
+    uint32_t demand;    /* demand-paged: its slice of the pager's table starts here */
 };
 extern struct region_state regions[MICA_SYS_MAX_REGIONS];
 
@@ -207,6 +214,10 @@ int pdinfo_write(struct pd *p, const struct mica_bootinfo *bi);
 /* init's fault endpoint; PD i's faults arrive with badge i + 1. */
 extern mica_cptr_t fault_ep;
 
+/* Give each demand-paged region its slice of the pager's table, and
+ * check that what the pager may still need for all of them (frames, page
+ * tables, store slots) is left once the system is built. */
+int demand_reserve(void);
 /* Handle faults forever. */
 __attribute__((noreturn)) void fault_loop(void);
 

@@ -5,6 +5,8 @@
  */
 #include "ktest.h"
 #include <mica/layout.h>
+#include <mica/object.h>
+#include <mica_invoke.h>
 
 static unsigned char data_page[16] = { 0xc3 }; /* `ret`, in a non-executable page */
 
@@ -43,8 +45,55 @@ static const struct {
     { "pf-stack-guard", fault_pf_guard }, { "syscall", fault_syscall },
 };
 
-void ktest_fault(const char *name)
+/*
+ * Not a fault: a deadlock, for the kernel's report when nothing can run
+ * (tests/boot/halt-deadlock.case). 'partner' takes the root task's Call on
+ * one endpoint and, before replying, calls another that nobody receives
+ * on; 'sleeper' waits on a notification nobody signals.
+ */
+static mica_cptr_t dl_ep1, dl_ep2, dl_ntfn;
+
+static void th_partner(long i, struct mica_ipc_buffer *ipc)
 {
+    (void)i, (void)ipc;
+    mica_recv(dl_ep1);
+    mica_call(dl_ep2, mica_tag(1, 0, 0), 0, 0, 0, 0);
+}
+
+static void th_sleeper(long i, struct mica_ipc_buffer *ipc)
+{
+    (void)i, (void)ipc;
+    mica_wait(dl_ntfn);
+}
+
+static const char *deadlock(const struct mica_bootinfo *bi)
+{
+    struct ktest_env e;
+    mica_cptr_t t;
+    TRY(ktest_env_init(&e, bi, 0));
+    dl_ep1 = ktest_env_new(&e, MICA_OBJ_ENDPOINT);
+    dl_ep2 = ktest_env_new(&e, MICA_OBJ_ENDPOINT);
+    dl_ntfn = ktest_env_new(&e, MICA_OBJ_NOTIFICATION);
+    CHECK(dl_ep1 && dl_ep2 && dl_ntfn);
+    TRY(ktest_env_thread(&e, &t, th_sleeper, 0, 90, 0, 0));
+    CHECK_EQ(mica_tcb_set_name(t, "sleeper").status, MICA_OK);
+    CHECK_EQ(mica_tcb_resume(t).status, MICA_OK);
+    TRY(ktest_env_thread(&e, &t, th_partner, 1, 100, 0, 0));
+    CHECK_EQ(mica_tcb_set_name(t, "partner").status, MICA_OK);
+    CHECK_EQ(mica_tcb_resume(t).status, MICA_OK);
+    TRY(ktest_let_run());
+    mica_printf("ktest: calling 'partner', which calls an endpoint nobody receives on\n");
+    mica_call(dl_ep1, mica_tag(1, 0, 0), 0, 0, 0, 0);
+    return "the call returned";
+}
+
+void ktest_fault(const struct mica_bootinfo *bi, const char *name)
+{
+    if (mica_strcmp(name, "deadlock") == 0) {
+        const char *why = deadlock(bi);
+        mica_printf("ktest: deadlock not reached: %s\n", why);
+        return;
+    }
     for (unsigned i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
         if (mica_strcmp(name, faults[i].name) == 0) {
             mica_printf("ktest: taking fault '%s'\n", name);

@@ -2124,6 +2124,84 @@ KTEST(revoke_endpoint_cancels_receiver)
     return ktest_env_done(&e);
 }
 
+/* Call through g_badged[i] with MR0 = 100 + i; record the reply. */
+static void th_call_badged(long i, struct mica_ipc_buffer *ipc)
+{
+    (void)ipc;
+    ktest_record(i, mica_call(g_badged[i], mica_tag(8, 1, 0), 100 + (mica_word_t)i, 0, 0, 0));
+}
+
+/* Revoking a badged endpoint cap cancels the senders and callers queued
+ * with its badge (through the revoked cap, or a copy of it that Revoke
+ * deleted); a sender with another badge keeps its place. */
+KTEST(revoke_badged_cancels_its_senders)
+{
+    struct ktest_env e;
+    mica_cptr_t t;
+    TRY(begin(&e, bi));
+    mica_cptr_t minted = derive(&e, g_ep, MICA_RIGHT_WRITE, 5);
+    CHECK(minted);
+    g_badged[0] = derive(&e, minted, MICA_RIGHT_WRITE, 0); /* a copy: badge 5 too */
+    g_badged[1] = derive(&e, g_ep, MICA_RIGHT_WRITE, 7);
+    g_badged[2] = minted;
+    g_badged[3] = derive(&e, minted, MICA_RIGHT_WRITE, 0);
+    CHECK(g_badged[0] && g_badged[1] && g_badged[3]);
+    TRY(ktest_env_thread(&e, &t, th_send_badged, 0, 100, 0, KTEST_START));
+    TRY(ktest_let_run());
+    TRY(ktest_env_thread(&e, &t, th_send_badged, 1, 100, 0, KTEST_START));
+    TRY(ktest_let_run());
+    TRY(ktest_env_thread(&e, &t, th_call_badged, 2, 100, 0, KTEST_START));
+    TRY(ktest_let_run());
+    TRY(ktest_env_thread(&e, &t, th_call_badged, 3, 100, 0, KTEST_START));
+    TRY(ktest_let_run());
+    for (unsigned i = 0; i < 4; i++)
+        CHECK_EQ(ktest_seen[i].n, 0);
+    CHECK_EQ(mica_cnode_revoke(ROOT, minted, D).status, MICA_OK);
+    CHECK_EQ(ktest_id_type(g_badged[0]), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(g_badged[3]), MICA_OBJ_NULL);
+    CHECK_EQ(ktest_id_type(minted), MICA_OBJ_ENDPOINT);
+    TRY(ktest_let_run());
+    CHECK_EQ(ktest_seen[0].n, 1);
+    CHECK_EQ(ktest_seen[0].status, MICA_ERR_CANCELLED);
+    CHECK_EQ(ktest_seen[1].n, 0);
+    CHECK_EQ(ktest_seen[2].n, 1);
+    CHECK_EQ(ktest_seen[2].status, MICA_ERR_CANCELLED);
+    CHECK_EQ(ktest_seen[3].n, 1);
+    CHECK_EQ(ktest_seen[3].status, MICA_ERR_CANCELLED);
+    /* Only the badge-7 sender is left. */
+    struct mica_msg m = mica_nb_recv(g_ep);
+    CHECK_EQ(m.status, MICA_OK);
+    CHECK_EQ(m.badge, 7);
+    CHECK_EQ(m.mr[0], 101);
+    CHECK_EQ(mica_nb_recv(g_ep).status, MICA_ERR_WOULD_BLOCK);
+    TRY(ktest_let_run());
+    CHECK_EQ(ktest_seen[1].status, MICA_OK);
+    return ktest_env_done(&e);
+}
+
+/* Revoking an unbadged cap (or a badged one with nobody queued) cancels
+ * nobody. */
+KTEST(revoke_unbadged_cancels_nobody)
+{
+    struct ktest_env e;
+    mica_cptr_t t;
+    TRY(begin(&e, bi));
+    mica_cptr_t copy = derive(&e, g_ep, MICA_RIGHT_WRITE, 0);
+    g_badged[0] = derive(&e, g_ep, MICA_RIGHT_WRITE, 9);
+    mica_cptr_t other = derive(&e, g_ep, MICA_RIGHT_WRITE, 10);
+    CHECK(copy && g_badged[0] && other);
+    TRY(ktest_env_thread(&e, &t, th_send_badged, 0, 100, 0, KTEST_START));
+    TRY(ktest_let_run());
+    CHECK_EQ(mica_cnode_revoke(ROOT, copy, D).status, MICA_OK);
+    CHECK_EQ(mica_cnode_revoke(ROOT, other, D).status, MICA_OK);
+    TRY(ktest_let_run());
+    CHECK_EQ(ktest_seen[0].n, 0);
+    struct mica_msg m = mica_nb_recv(g_ep);
+    CHECK_EQ(m.status, MICA_OK);
+    CHECK_EQ(m.badge, 9);
+    return ktest_env_done(&e);
+}
+
 /* A suspended receiver leaves the queue and sees CANCELLED when resumed. */
 KTEST(suspend_receiver_then_resume)
 {
@@ -2242,6 +2320,132 @@ KTEST(delete_blocked_sender_leaves_queue)
     CHECK_EQ(m.status, MICA_OK);
     CHECK_EQ(m.mr[0], 101);
     CHECK_EQ(mica_nb_recv(g_ep).status, MICA_ERR_WOULD_BLOCK);
+    return ktest_env_done(&e);
+}
+
+/* ============================================================ segment registers */
+
+/*
+ * DS, ES, FS and GS are not saved per thread: the kernel loads
+ * MICA_USER_DATA_SELECTOR into all four whenever it switches to a thread,
+ * so a value one thread loads never reaches another (docs/objects/tcb.md).
+ * Each side loads selectors of its own (user data and null selectors with
+ * other RPLs, none equal to the reset value) just before switching, and
+ * reads them first thing after being switched to.
+ */
+static const unsigned short sel_a[4] = { 0x20, 0x21, 0x22, 0x02 };
+static const unsigned short sel_b[4] = { 0x01, 0x03, 0x20, 0x21 };
+static unsigned g_sel_len; /* message length the selector server replies with */
+
+static inline __attribute__((always_inline)) void sels_load(const unsigned short *s)
+{
+    __asm__ volatile("mov %0, %%ds; mov %1, %%es; mov %2, %%fs; mov %3, %%gs"
+                     : : "r"(s[0]), "r"(s[1]), "r"(s[2]), "r"(s[3]) : "memory");
+}
+
+static inline __attribute__((always_inline)) void sels_read(mica_word_t *w)
+{
+    unsigned long ds, es, fs, gs;
+    __asm__ volatile("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
+                     : "=r"(ds), "=r"(es), "=r"(fs), "=r"(gs) : : "memory");
+    w[0] = ds & 0xffff, w[1] = es & 0xffff, w[2] = fs & 0xffff, w[3] = gs & 0xffff;
+}
+
+/* NULL if w holds the reset value in all four registers (`other`: what
+ * the other thread loaded, for the failure reason). */
+static const char *sels_reset(const mica_word_t *w, const unsigned short *other, const char *who)
+{
+    for (unsigned k = 0; k < 4; k++)
+        if (w[k] != MICA_USER_DATA_SELECTOR)
+            return ktest_failf("%s: %cS = 0x%llx, expected 0x%x (the other thread loaded 0x%x)",
+                               who, "DEFG"[k], (unsigned long long)w[k], MICA_USER_DATA_SELECTOR,
+                               other[k]);
+    return 0;
+}
+
+/* A server: on each message, record its selectors, load sel_b, reply
+ * (g_sel_len words). */
+static void th_sel_server(long i, struct mica_ipc_buffer *ipc)
+{
+    (void)ipc;
+    struct mica_msg m = mica_recv(g_ep);
+    while (m.status == MICA_OK) {
+        mica_word_t w[4];
+        sels_read(w);
+        for (unsigned k = 0; k < 4; k++)
+            ktest_seen[i].x[k] = w[k];
+        ktest_seen[i].n++;
+        sels_load(sel_b);
+        m = mica_reply_recv(g_ep, mica_tag(9, g_sel_len, 0), 0, 0, 0, 0);
+    }
+}
+
+/* The root task calls the server (message length len) with sel_a loaded;
+ * neither sees the other's selectors. */
+static const char *selectors_through_call(const struct mica_bootinfo *bi, unsigned len)
+{
+    struct ktest_env e;
+    mica_cptr_t t;
+    TRY(begin(&e, bi));
+    g_sel_len = len;
+    TRY(ktest_env_thread(&e, &t, th_sel_server, 0, 100, 0, KTEST_IPC | KTEST_START));
+    TRY(ktest_let_run());
+    for (unsigned k = 0; k < MICA_MSG_MAX_LENGTH && k < 8; k++)
+        mica_ipc->mr[k] = 0;
+    for (int round = 1; round <= 3; round++) {
+        mica_word_t mine[4];
+        sels_load(sel_a);
+        struct mica_msg m = mica_call(g_ep, mica_tag(1, len, 0), 0, 0, 0, 0);
+        sels_read(mine);
+        CHECK_EQ(m.status, MICA_OK);
+        CHECK_EQ(ktest_seen[0].n, round);
+        mica_word_t theirs[4] = { ktest_seen[0].x[0], ktest_seen[0].x[1], ktest_seen[0].x[2],
+                                  ktest_seen[0].x[3] };
+        TRY(sels_reset(theirs, sel_a, "server"));
+        TRY(sels_reset(mine, sel_b, "root task"));
+    }
+    return ktest_env_done(&e);
+}
+
+/* Register-only Call and ReplyRecv: the fastpath when it is enabled. */
+KTEST(selectors_not_shared_fastpath) { return selectors_through_call(bi, 1); }
+/* Five-word messages: always the general path. */
+KTEST(selectors_not_shared_slowpath) { return selectors_through_call(bi, 5); }
+
+/* Two threads of one priority take turns by Yield, each loading its own
+ * selectors before yielding. */
+static void th_sel_yield(long i, struct mica_ipc_buffer *ipc)
+{
+    (void)ipc;
+    mica_word_t w[4];
+    sels_read(w);                 /* first run: after the other's Yield */
+    for (unsigned k = 0; k < 4; k++)
+        ktest_seen[i].x[k] = w[k];
+    sels_load(i ? sel_b : sel_a);
+    mica_yield();
+    sels_read(w);                 /* after the other's Yield again */
+    for (unsigned k = 0; k < 4; k++)
+        ktest_seen[i].mr[k] = w[k];
+    ktest_seen[i].n++;
+}
+
+KTEST(selectors_not_shared_yield)
+{
+    struct ktest_env e;
+    mica_cptr_t t;
+    TRY(begin(&e, bi));
+    TRY(ktest_env_thread(&e, &t, th_sel_yield, 0, 100, 0, KTEST_START));
+    TRY(ktest_env_thread(&e, &t, th_sel_yield, 1, 100, 0, KTEST_START));
+    TRY(ktest_let_run());
+    for (unsigned i = 0; i < 2; i++) {
+        CHECK_EQ(ktest_seen[i].n, 1);
+        mica_word_t first[4], later[4];
+        for (unsigned k = 0; k < 4; k++)
+            first[k] = ktest_seen[i].x[k], later[k] = ktest_seen[i].mr[k];
+        const unsigned short *other = i ? sel_a : sel_b;
+        TRY(sels_reset(later, other, i ? "thread b, after yield" : "thread a, after yield"));
+        TRY(sels_reset(first, other, i ? "thread b, first run" : "thread a, first run"));
+    }
     return ktest_env_done(&e);
 }
 
@@ -2509,12 +2713,17 @@ const struct ktest ipc_tests[] = {
     { "ipc_delete_endpoint_cancels_senders", delete_endpoint_cancels_senders_and_callers },
     { "ipc_delete_endpoint_after_call_received", delete_endpoint_after_call_received },
     { "ipc_revoke_endpoint_cancels_receiver", revoke_endpoint_cancels_receiver },
+    { "ipc_revoke_badged_cancels_its_senders", revoke_badged_cancels_its_senders },
+    { "ipc_revoke_unbadged_cancels_nobody", revoke_unbadged_cancels_nobody },
     { "ipc_suspend_receiver_then_resume", suspend_receiver_then_resume },
     { "ipc_suspend_sender_then_resume", suspend_sender_then_resume },
     { "ipc_suspend_caller_awaiting_reply", suspend_caller_awaiting_reply },
     { "ipc_resume_leaves_blocked_thread_blocked", resume_leaves_blocked_thread_blocked },
     { "ipc_write_registers_leaves_ipc", write_registers_takes_thread_out_of_ipc },
     { "ipc_delete_blocked_sender_leaves_queue", delete_blocked_sender_leaves_queue },
+    { "ipc_selectors_not_shared_fastpath", selectors_not_shared_fastpath },
+    { "ipc_selectors_not_shared_slowpath", selectors_not_shared_slowpath },
+    { "ipc_selectors_not_shared_yield", selectors_not_shared_yield },
     { "ipc_fastpath_taken_when_enabled", fastpath_taken_when_enabled },
     { "ipc_fastpath_not_for_long_messages", fastpath_not_for_long_messages },
     { "ipc_call_preserves_registers", call_preserves_registers },

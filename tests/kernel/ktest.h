@@ -196,7 +196,7 @@ const char *ktest_expect_marks(const long *want, unsigned n);
         TRY(ktest_expect_marks(_want, sizeof(_want) / sizeof(_want[0])));       \
     } while (0)
 
-/* Deliberate faults, selected with the module argument "fault=NAME". */
-void ktest_fault(const char *name);
+/* Deliberate faults (and a deadlock), selected with the module argument "fault=NAME". */
+void ktest_fault(const struct mica_bootinfo *bi, const char *name);
 
 #endif

@@ -56,7 +56,7 @@ static int run_all(const struct mica_bootinfo *bi)
 int main(const struct mica_bootinfo *bi)
 {
     if (mica_strncmp(bi->cmdline, "fault=", 6) == 0) {
-        ktest_fault(bi->cmdline + 6);
+        ktest_fault(bi, bi->cmdline + 6);
         return 1; /* only reached if the fault did not happen */
     }
     return run_all(bi);

@@ -17,4 +17,10 @@ static inline void *arch_phys_to_virt(uint64_t paddr)
     return (void *)(arch_phys_window + paddr);
 }
 
+/* Physical address of a kernel virtual address in the direct map. */
+static inline uint64_t arch_virt_to_phys(const void *p)
+{
+    return (uint64_t)p - arch_phys_window;
+}
+
 #endif

@@ -155,13 +155,6 @@ void arch_switch_to(struct tcb *t)
     arch_switch_to_saved(t);
 }
 
-/*
- * A context saved by the thread's own `syscall` needs no checks: rip came
- * from rcx and is canonical (the last user page, where a `syscall` could
- * end at the canonical boundary, cannot be mapped: MICA_USER_TOP), rflags
- * from r11 holds only what the thread could set itself, and cs/ss are not
- * used by sysret.
- */
 /* The MSRs hold the written value or 0 (see fs_written): only a base
  * that is 0 and was written as 0 is certainly in place already. */
 static inline __attribute__((always_inline)) void load_bases(const struct tcb *t)
@@ -176,6 +169,35 @@ static inline __attribute__((always_inline)) void load_bases(const struct tcb *t
     }
 }
 
+/* The selector every thread finds in DS, ES, FS and GS when the kernel
+ * switches to it (a memory operand: loading it costs one instruction per
+ * register). */
+static const uint16_t user_data_selector = SEL_USER_DATA;
+_Static_assert(SEL_USER_DATA == MICA_USER_DATA_SELECTOR, "the selector threads see is ABI");
+
+static __attribute__((noinline)) void write_bases(const struct tcb *t)
+{
+    wrmsr(MSR_FS_BASE, t->fs_base);
+    fs_written = t->fs_base;
+    wrmsr(MSR_GS_BASE, t->gs_base);
+    gs_written = t->gs_base;
+}
+
+/*
+ * A context saved by the thread's own `syscall` needs no checks: rip came
+ * from rcx and is canonical (the last user page, where a `syscall` could
+ * end at the canonical boundary, cannot be mapped: MICA_USER_TOP), rflags
+ * from r11 holds only what the thread could set itself, and cs/ss are not
+ * used by sysret.
+ *
+ * DS, ES, FS and GS are not part of a thread's saved state: user code can
+ * load any selector it may use into them (null, user data), and nothing on
+ * the way into or out of the kernel changes them. So that no thread sees a
+ * value another one loaded, every switch loads the user data selector into
+ * all four. Loading a descriptor (base 0) also sets the FS and GS bases to
+ * 0 on every x86_64 CPU (a null selector would not on AMD's), so the MSRs
+ * need writing only for a thread with a base of its own.
+ */
 void arch_switch_to_saved(struct tcb *t)
 {
     struct arch_context *c = &t->ctx;
@@ -184,7 +206,11 @@ void arch_switch_to_saved(struct tcb *t)
     if (read_cr3() != t->vspace_root)
         write_cr3(t->vspace_root);
     fpu_switch(t);
-    load_bases(t);
+    __asm__ volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%fs; mov %0, %%gs"
+                     : : "m"(user_data_selector) : "memory");
+    /* The bases are 0 now, which keeps fs_written's promise. */
+    if (__builtin_expect(t->fs_base | t->gs_base, 0))
+        write_bases(t);
     arch_return_to_user(c);
 }
 

@@ -30,7 +30,7 @@ static uint64_t gdt[8] = {
     0x00209a0000000000, /* 0x08 kernel code: present, DPL0, long mode */
     0x0000920000000000, /* 0x10 kernel data */
     0,                  /* 0x18 user code32: deliberately null (see above) */
-    0x0000f20000000000, /* 0x20 user data: DPL3 */
+    0x0000f30000000000, /* 0x20 user data: DPL3, accessed (the kernel loads it: no GDT write) */
     0x0020fa0000000000, /* 0x28 user code: DPL3, long mode */
     0, 0,               /* 0x30 TSS (16-byte system descriptor) */
 };

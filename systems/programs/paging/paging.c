@@ -11,12 +11,14 @@
  *           told, it finds the writer's data in the same pages (the
  *           region's frames are shared), a page nobody wrote still zero,
  *           and then writes to its read-only map: init reports that too.
- *   hog     touches the pages of the large demand region "big" one after
- *           the other until init's table of demand pages is full; init
- *           then reports the fault it cannot serve and stops it.
+ *   hog     runs first: touches every page of the large demand region
+ *           "big" (all of them are backed: the region is its share), then
+ *           the page just past it, which is beyond its share; init
+ *           reports that and stops it.
  *
- * The other PDs carry on after each report, so the lines show the order:
- * writer, its report, reader, its report, hog, its report.
+ * The other PDs carry on after each report, and their demand faults are
+ * still served after hog used up its region, so the lines show the
+ * order: hog, its report, writer, its report, reader, its report.
  */
 #include <mica_component.h>
 #include <stdbool.h>
@@ -132,11 +134,20 @@ static void hog(void)
     volatile mica_word_t *b = demand_region("big", &size);
     if (!b)
         return;
-    mica_printf("hog: touching the %lu pages of 'big' one by one\n", size / PAGE);
-    for (mica_word_t p = 0; p < size / PAGE; p++)
+    mica_word_t n = size / PAGE, bad = 0;
+    mica_printf("hog: touching the %lu pages of 'big' one by one\n", n);
+    for (mica_word_t p = 0; p < n; p++)
         b[p * PAGE / 8] = p + 1;
-    mica_printf("hog: FAIL: all %lu pages backed; init's table should have run out\n",
-                size / PAGE);
+    for (mica_word_t p = 0; p < n; p++)
+        bad += b[p * PAGE / 8] != p + 1;
+    if (bad) {
+        mica_printf("hog: FAIL: %lu pages of 'big' lost what was written\n", bad);
+        return;
+    }
+    mica_printf("hog: all %lu pages of 'big' backed; touching the page after it, at 0x%lx\n",
+                n, (mica_word_t)(b + size / 8));
+    b[size / 8] = 1;
+    mica_printf("hog: FAIL: still running after writing past the end of 'big'\n");
 }
 
 void init(void)
