@@ -43,6 +43,9 @@
 
 /* Pseudo-vector recorded in a context saved by the syscall entry. */
 #define VECTOR_SYSCALL 0x100
+/* Or-ed into the vector by the stub of an error-code exception vector
+ * (entry.S) when the CPU pushed no error code: an external interrupt. */
+#define VECTOR_NO_ERROR_CODE 0x200
 
 /* Offsets into struct arch_context (context.h); checked there by _Static_assert. */
 #define CTX_RAX    0x70

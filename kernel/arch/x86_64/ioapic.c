@@ -60,7 +60,6 @@ static struct ioapic ioapics[PLATFORM_MAX_IOAPICS];
 static unsigned n_ioapics;
 static unsigned served_gsis;   /* GSIs 0 .. served_gsis-1 all have an input */
 static uint8_t cpu_apic_id;    /* where every interrupt is sent */
-static uint16_t stray_warned;  /* vectors between the GSI and MSI ranges: warned once */
 
 static uint32_t ioapic_read(const struct ioapic *a, unsigned reg)
 {
@@ -186,14 +185,10 @@ void arch_irq_vector(unsigned v)
     } else if (v >= VECTOR_MSI_BASE && v < VECTOR_MSI_BASE + MICA_IRQ_MSI_COUNT) {
         irq_deliver(ARCH_IRQ_GSIS + (v - VECTOR_MSI_BASE));
     } else {
-        /* A vector the kernel never hands out: something misprogrammed
-         * (a device given a made-up MSI data word). Warn once per vector. */
-        unsigned bit = (v - VECTOR_IOAPIC_BASE - ARCH_IRQ_GSIS) & 15;
-        if (!(stray_warned & (1u << bit))) {
-            stray_warned |= (uint16_t)(1u << bit);
-            kprintf("mica: warning: interrupt on unassigned vector 0x%x ignored "
-                    "(further ones on it silently)\n", v);
-        }
+        /* A vector the kernel never hands out (a device given a made-up
+         * MSI data word): trap.c counts and reports it, and sends the EOI. */
+        trap_stray_vector(v);
+        return;
     }
     lapic_eoi();
 }

@@ -6,6 +6,7 @@
 
 #include "context.h"
 #include <memmap.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct tcb;
@@ -57,6 +58,11 @@ void iommu_fault_interrupt(void);
 
 void lapic_init(void);
 void lapic_eoi(void);
+/* Is vector v in service at the local APIC (delivered by it, no EOI yet)? */
+bool lapic_in_service(unsigned v);
+/* An interrupt on a vector the kernel never assigned (trap.c): EOI it if
+ * the local APIC delivered it, count it, report the first on each vector. */
+void trap_stray_vector(unsigned v);
 void pic_disable(void);
 uint64_t timer_ticks(void);
 
