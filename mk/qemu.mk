@@ -8,15 +8,19 @@ QEMU        ?= qemu-system-x86_64
 QEMU_CPU    ?= qemu64,+rdtscp
 QEMU_MEM    ?= 512M
 #   Devices for the user-level drivers (docs/drivers.md): a VT-d IOMMU
-#   (which QEMU wants before any PCI device) and the edu test device.
+#   (which QEMU wants before any PCI device) with interrupt remapping
+#   (xAPIC format: eim stays off under TCG), and the edu test device.
 QEMU_MACHINE := $(QEMU) -machine q35 -accel tcg -cpu $(QEMU_CPU) -m $(QEMU_MEM) -smp 1 \
                -display none -no-reboot \
                -device isa-debug-exit,iobase=0xf4,iosize=0x04
-QEMU_IOMMU  := -device intel-iommu
+QEMU_IOMMU  := -device intel-iommu,intremap=on
 QEMU_DEVICES := -device edu
 QEMU_BASE   := $(QEMU_MACHINE) $(QEMU_IOMMU) $(QEMU_DEVICES)
-# The same machine without an IOMMU (the kernel suite runs on both).
+# The same machine without an IOMMU (the kernel suite runs on both), and
+# with an IOMMU that does not remap interrupts (the kernel suite: register-
+# based invalidation, compatibility-format MSIs with DMA remapping).
 QEMU_BASE_NOIOMMU := $(QEMU_MACHINE) $(QEMU_DEVICES)
+QEMU_BASE_NOINTREMAP := $(QEMU_MACHINE) -device intel-iommu,intremap=off $(QEMU_DEVICES)
 
 # Interactive: serial console and QEMU monitor multiplexed on the terminal
 # (Ctrl-A X quits, Ctrl-A C toggles the monitor).
@@ -24,5 +28,6 @@ QEMU_RUN    := $(QEMU_BASE) -serial mon:stdio
 # Tests: serial console on stdout for the runner, no monitor.
 QEMU_TEST   := $(QEMU_BASE) -serial stdio -monitor none
 QEMU_TEST_NOIOMMU := $(QEMU_BASE_NOIOMMU) -serial stdio -monitor none
+QEMU_TEST_NOINTREMAP := $(QEMU_BASE_NOINTREMAP) -serial stdio -monitor none
 # Benchmarks: deterministic instruction-counted time (docs/benchmarks.md).
 QEMU_BENCH  := $(QEMU_TEST) -icount shift=0,sleep=off
