@@ -88,13 +88,17 @@ void trap_stray_vector(unsigned v)
  * same vector, and runs with interrupts off, so no interrupt on the vector
  * is still in service when an exception happens). Strips the mark.
  */
+#define ERROR_CODE_VECTORS 0x60227d00u /* 8, 10-14, 17, 21, 29, 30 (entry.S) */
+
 static bool external_on_exception_vector(struct arch_context *c)
 {
     if (c->vector & VECTOR_NO_ERROR_CODE) {
         c->vector &= 0xff;
         return true;
     }
-    return c->vector < 32 && lapic_in_service((unsigned)c->vector);
+    if (c->vector >= 32 || (ERROR_CODE_VECTORS >> c->vector) & 1)
+        return false; /* not an exception vector, or the stub saw an error code */
+    return lapic_in_service((unsigned)c->vector);
 }
 
 /* Interrupts common to both modes. Returns false for an exception. */
