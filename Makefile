@@ -340,6 +340,10 @@ _test: $(ALL) $(UNIT_TESTS) $(BAD_ELVES) $(MKSYSTEM_ASAN) $(TEST_SYSTEM_IMAGES) 
 	   --out $(RESULTS)/kernel-noprotect.txt --log $(BUILD)/logs/kernel-noprotect.log \
 	   --kernel $(KERNEL) --module "$(KTEST)" --module tests/kernel/data/module.txt \
 	   -- $(QEMU_TEST_PLAIN) || true
+	@$(TESTRUN) suite --name kernel-nointremap --timeout $(TEST_TIMEOUT) \
+	   --out $(RESULTS)/kernel-nointremap.txt --log $(BUILD)/logs/kernel-nointremap.log \
+	   --kernel $(KERNEL) --module "$(KTEST) nointremap" --module tests/kernel/data/module.txt \
+	   -- $(QEMU_TEST_NOINTREMAP) || true
 	@($(call same_results,$(RESULTS)/kernel.txt,$(RESULTS)/kernel-nofastpath.txt,kernel/fastpath-equivalence)) \
 	   | tee $(RESULTS)/fastpath-equivalence.txt
 	@$(TESTRUN) case -j 2 --timeout $(TEST_TIMEOUT) --out $(RESULTS)/boot.txt --kernel $(KERNEL) \

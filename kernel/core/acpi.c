@@ -39,6 +39,11 @@
 #define DMAR_DRHD 0
 #define DMAR_DRHD_LEN 16 /* before its device scopes */
 #define DRHD_INCLUDE_PCI_ALL 0x1
+#define DMAR_FLAG_INTR_REMAP 0x1 /* DMAR flags (byte 37) */
+/* Device scopes after a DRHD's fixed part: type, length, 2 reserved bytes,
+ * enumeration ID, start bus, then (device, function) path entries. */
+#define SCOPE_LEN 6
+#define SCOPE_IOAPIC 3
 
 #define PAGE 4096u
 #define IOAPIC_ALIGN 1024u    /* 82093AA: the window moves in 1 KiB steps */
@@ -308,9 +313,10 @@ static bool parse_mcfg(const struct table *t, struct platform *p)
 static bool parse_dmar(const struct table *t, struct platform *p, struct acpi_info *info)
 {
     unsigned width = t->b[36] + 1u; /* the field holds N - 1 */
-    unsigned n = 0;
+    unsigned n = 0, n_src = 0, src_ignored = 0;
     struct platform_iommu unit[PLATFORM_MAX_IOMMUS];
     uint64_t reg_size[PLATFORM_MAX_IOMMUS];
+    struct platform_ioapic_source src[PLATFORM_MAX_IOAPICS];
     if (width < 32 || width > 64)
         return REFUSE(t, "host address width %u bits is outside 32-64", width);
     uint32_t elen;
@@ -340,6 +346,23 @@ static bool parse_dmar(const struct table *t, struct platform *p, struct acpi_in
         for (unsigned i = 0; i < n; i++)
             if (unit[i].paddr == base)
                 return REFUSE(t, "two remapping units at 0x%lx", base);
+        /* Its device scopes: only the I/O APICs matter (interrupt
+         * remapping checks the requester ID of their messages). */
+        uint32_t slen;
+        for (uint32_t so = DMAR_DRHD_LEN; so < elen; so += slen) {
+            slen = elen - so >= 2 ? e[so + 1] : 0;
+            if (slen < SCOPE_LEN || slen > elen - so)
+                return REFUSE(t, "device scope at offset %u of the remapping unit at offset %u "
+                              "has length %u, the unit ends at %u", so, off, slen, elen);
+            if (e[so] != SCOPE_IOAPIC)
+                continue;
+            if (slen != SCOPE_LEN + 2 || n_src == PLATFORM_MAX_IOAPICS) {
+                src_ignored++; /* behind a bridge: the bus would need PCI reads */
+                continue;
+            }
+            src[n_src++] = (struct platform_ioapic_source){
+                e[so + 4], rd16(e, 6), (uint16_t)(e[so + 5] << 8 | e[so + 6] << 3 | (e[so + 7] & 7)) };
+        }
         unit[n] = (struct platform_iommu){ base, rd16(e, 6), (e[4] & DRHD_INCLUDE_PCI_ALL) != 0 };
         reg_size[n++] = size;
     }
@@ -348,6 +371,10 @@ static bool parse_dmar(const struct table *t, struct platform *p, struct acpi_in
 
     p->n_iommus = n;
     p->dmar_host_address_width = (uint8_t)width;
+    p->dmar_intremap = (t->b[37] & DMAR_FLAG_INTR_REMAP) != 0;
+    p->n_ioapic_sources = n_src;
+    for (unsigned i = 0; i < n_src; i++)
+        p->ioapic_source[i] = src[i];
     for (unsigned i = 0; i < n; i++) {
         p->iommu[i] = unit[i];
         info->iommu_reg_size[i] = reg_size[i];
@@ -356,7 +383,15 @@ static bool parse_dmar(const struct table *t, struct platform *p, struct acpi_in
     for (unsigned i = 0; i < n; i++)
         kprintf("%s 0x%lx (%s devices of segment %u)", i ? "," : n == 1 ? " at" : "",
                 unit[i].paddr, unit[i].include_all ? "all" : "listed", unit[i].segment);
-    kprintf(", %u-bit host addresses\n", width);
+    kprintf(", %u-bit host addresses%s\n", width,
+            p->dmar_intremap ? ", interrupt remapping" : "");
+    for (unsigned i = 0; i < n_src; i++)
+        kprintf("acpi: DMAR: I/O APIC %u sends as %02x:%02x.%u of segment %u\n", src[i].id,
+                src[i].source_id >> 8, (src[i].source_id >> 3) & 0x1f, src[i].source_id & 7,
+                src[i].segment);
+    if (src_ignored)
+        kprintf("acpi: DMAR: %u I/O APIC scope%s behind a bridge or beyond %u ignored\n",
+                src_ignored, src_ignored == 1 ? "" : "s", PLATFORM_MAX_IOAPICS);
     return true;
 }
 

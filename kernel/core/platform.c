@@ -3,6 +3,7 @@
  * its boot info. acpi.c fills `platform` at boot.
  */
 #include <device.h>
+#include <iommu.h>
 #include <mica/bootinfo.h>
 #include <mica/device.h>
 #include <platform.h>
@@ -15,6 +16,8 @@ void platform_bootinfo(struct mica_bootinfo_platform *p)
     p->iommu_address_bits = (uint8_t)iommu_address_bits();
     if (p->iommu_address_bits)
         p->flags |= MICA_PLATFORM_IOMMU;
+    if (iommu_intremap())
+        p->flags |= MICA_PLATFORM_INTREMAP;
     for (unsigned i = 0; i < 16; i++) {
         p->isa_gsi[i] = platform.isa_gsi[i];
         p->isa_flags[i] = platform.isa_flags[i];

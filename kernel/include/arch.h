@@ -95,9 +95,14 @@ unsigned arch_irq_gsis(void);
 void arch_irq_gsi_setup(unsigned gsi, unsigned flags);
 /* Mask or unmask served GSI `gsi`. */
 void arch_irq_gsi_mask(unsigned gsi, bool masked);
-/* The MSI message that raises MSI `msi` on this CPU: the address in the
- * high 32 bits, the data word in the low 32 (MICA_MSI_ADDRESS/DATA). */
-uint64_t arch_irq_msi_message(unsigned msi);
+/* The MSI message that raises MSI `msi` on this CPU, issued for the PCI
+ * function `pci` (MICA_PCI_ADDR; with interrupt remapping the only one that
+ * can use it): the address in the high 32 bits, the data word in the low
+ * 32 (MICA_MSI_ADDRESS/DATA). */
+uint64_t arch_irq_msi_message(unsigned msi, uint64_t pci);
+/* MSI `msi` has no handler any more: with interrupt remapping, its message
+ * no longer raises anything (blocked and reported). */
+void arch_irq_msi_release(unsigned msi);
 
 /* Scheduling: run the thread's user context; never returns. */
 __attribute__((noreturn)) void arch_switch_to(struct tcb *t);

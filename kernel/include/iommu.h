@@ -32,6 +32,11 @@ struct iommu_config {
 };
 extern struct iommu_config iommu_config;
 
+/* Is interrupt remapping on: every MSI and I/O APIC input goes through a
+ * remapping entry of the kernel's, and no device can raise a vector of its
+ * own choosing (x86_64: vtd.c, ioapic.c). */
+bool iommu_intremap(void);
+
 /* Can a device with this PCI address (MICA_PCI_ADDR) be given an IOSpace:
  * does a unit serve its segment, with a context table for its bus? */
 bool iommu_device_valid(uint64_t pci);

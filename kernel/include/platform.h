@@ -24,6 +24,14 @@ struct platform_iommu {  /* a VT-d DMA remapping unit (DMAR DRHD) */
     bool include_all;    /* serves every device of the segment not claimed by another */
 };
 
+/* An I/O APIC a DMAR remapping unit lists in its device scope: the
+ * requester ID (source ID) its interrupt messages carry. */
+struct platform_ioapic_source {
+    uint8_t id;         /* I/O APIC ID (the MADT's), the scope's enumeration ID */
+    uint16_t segment;   /* PCI segment of the unit that lists it */
+    uint16_t source_id; /* bus << 8 | device << 3 | function */
+};
+
 struct platform {
     bool acpi;           /* ACPI tables were found and checked */
     uint64_t lapic_paddr;
@@ -42,6 +50,9 @@ struct platform {
     unsigned n_iommus;
     struct platform_iommu iommu[PLATFORM_MAX_IOMMUS];
     uint8_t dmar_host_address_width; /* DMAR's HAW + 1: physical address bits */
+    bool dmar_intremap;              /* DMAR flags: interrupt remapping supported */
+    unsigned n_ioapic_sources;
+    struct platform_ioapic_source ioapic_source[PLATFORM_MAX_IOAPICS];
 };
 
 extern struct platform platform;

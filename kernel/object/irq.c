@@ -133,6 +133,8 @@ void irq_handler_finalise(const struct cap *cap)
 {
     struct irq *q = irq_of(cap);
     mask(irq_number(q), true);
+    if (!is_gsi(irq_number(q)))
+        arch_irq_msi_release(irq_number(q) - ARCH_IRQ_GSIS);
     q->issued = q->in_service = q->pending = false;
     cte_delete(&q->ntfn); /* may destroy the notification: it has no slots */
 }
@@ -178,8 +180,8 @@ static struct syscall_result get_ioapic(struct invocation *inv)
 
 /* MR0 MSI number, MR1 PCI address, MR2 index, MR3 depth; cap0 CNode.
  * Result: the MSI address (high 32 bits) and data word (low 32 bits).
- * The PCI address is checked but not used yet: without interrupt
- * remapping any device that learns the message can raise the MSI. */
+ * With interrupt remapping only the PCI function `pci_addr` can raise the
+ * MSI with it; without, any device that learns the message can. */
 static struct syscall_result get_msi(struct invocation *inv)
 {
     uint64_t msi, pci_addr, index, depth, detail = 0;
@@ -198,7 +200,7 @@ static struct syscall_result get_msi(struct invocation *inv)
     if (irqs[irq].issued)
         return inv_error(MICA_ERR_IN_USE, msi);
     issue(inv->slot, dest, irq, MICA_IRQ_EDGE);
-    return inv_ok(arch_irq_msi_message((unsigned)msi));
+    return inv_ok(arch_irq_msi_message((unsigned)msi, pci_addr));
 }
 
 struct syscall_result irq_control_invoke(struct invocation *inv)

@@ -213,15 +213,26 @@ KTEST(irq_get_msi_issues_handler)
     CHECK_EQ(r.status, MICA_OK);
     CHECK_EQ(ktest_id_type(h3), MICA_OBJ_IRQ_HANDLER);
     uint32_t address = MICA_MSI_ADDRESS(r.value), data = MICA_MSI_DATA(r.value);
-    CHECK_EQ(address & 0xfff00000u, 0xfee00000u); /* the local APIC's MSI window */
-    CHECK_EQ(address & 0xfffu, 0);               /* physical destination, no redirection hint */
-    CHECK_EQ(data & ~0xffu, 0);                  /* fixed delivery, edge */
-    CHECK(data >= 0x20);                         /* a vector, not an exception */
-    /* MSI 4: its own vector, the same destination. */
+    CHECK_EQ(address & 0xfff00000u, MICA_MSI_ADDRESS_BASE); /* the local APIC's MSI window */
     struct mica_sysret r4 = get_msi(h4, 4, pci);
     CHECK_EQ(r4.status, MICA_OK);
-    CHECK_EQ(MICA_MSI_ADDRESS(r4.value), address);
-    CHECK_EQ(MICA_MSI_DATA(r4.value), data + 1);
+    if (bi->platform.flags & MICA_PLATFORM_INTREMAP) {
+        /* Remappable format, no subhandle: the handle names the kernel's
+         * entry; MSI 4 has its own. */
+        CHECK_EQ(address & 0xfu, 0); /* no subhandle, handle bit 15 clear */
+        CHECK_EQ(address & (MICA_MSI_REMAPPABLE | 0x8u), MICA_MSI_REMAPPABLE);
+        CHECK_EQ(data, 0);
+        CHECK_EQ(MICA_MSI_REMAPPABLE_ADDRESS(MICA_MSI_HANDLE(address)), address);
+        CHECK_EQ(MICA_MSI_DATA(r4.value), 0);
+        CHECK_EQ(MICA_MSI_HANDLE(MICA_MSI_ADDRESS(r4.value)), MICA_MSI_HANDLE(address) + 1);
+    } else {
+        CHECK_EQ(address & 0xfffu, 0);               /* physical destination, no redirection hint */
+        CHECK_EQ(data & ~0xffu, 0);                  /* fixed delivery, edge */
+        CHECK(data >= 0x20);                         /* a vector, not an exception */
+        /* MSI 4: its own vector, the same destination. */
+        CHECK_EQ(MICA_MSI_ADDRESS(r4.value), address);
+        CHECK_EQ(MICA_MSI_DATA(r4.value), data + 1);
+    }
     /* One handler per MSI number, for any device. */
     r = get_msi(x, 3, MICA_PCI_ADDR(0, 1, 0, 0));
     CHECK_EQ(r.status, MICA_ERR_IN_USE);
@@ -796,6 +807,190 @@ KTEST(irq_msi_edu_kept_until_ack)
     return finish(&n);
 }
 
+/*
+ * A device chooses the vector of a compatibility-format MSI (its data
+ * word): edu is made to send every exception vector, 0-31, and a few the
+ * kernel never assigns, straight to the local APIC (address 0xfee00000:
+ * QEMU's one CPU has APIC ID 0). Each must leave the kernel running and
+ * the interrupted thread unharmed: no fault, every register as it was
+ * (the CPU pushes no error code for an interrupt on #DF, #TS .. #PF, #AC,
+ * so taking it for the exception would misread the frame). Where
+ * interrupt remapping is on, such a message is blocked instead (or, on
+ * QEMU 7.2, which does not block compatibility format, passed on: the
+ * same outcome is required either way). Then the message GetMSI gave
+ * still works.
+ */
+int ktest_store_with_patterns(volatile uint32_t *addr, uint32_t value, unsigned long iterations);
+
+#define EDU_VECTOR_MSI 10
+#define EDU_VECTOR_BADGE 0x200
+
+static const char *edu_find(struct ienv *n, struct mica_aspace *as, const struct mica_pci_dev **dev)
+{
+    const struct mica_bootinfo *bi = n->e.bi;
+    mica_aspace_self(as);
+    as->untyped = n->e.ut;
+    as->slot_next = ktest_slot(bi, DEVMEM_FIRST);
+    as->slot_end = ktest_slot(bi, DEVMEM_END);
+    mica_devmem_init(&g_devmem, as, bi);
+    CHECK_EQ(mica_pci_init(&g_pci, &g_devmem, bi, PCI_WINDOW), MICA_OK);
+    CHECK_EQ(mica_pci_scan(&g_pci), MICA_OK);
+    const struct mica_pci_dev *d = mica_pci_find(&g_pci, EDU_VENDOR_ID, EDU_DEVICE_ID);
+    if (!d)
+        return ktest_failf("no edu device (PCI %x:%x): is -device edu on the QEMU command line?",
+                           EDU_VENDOR_ID, EDU_DEVICE_ID);
+    CHECK(d->msi);
+    CHECK_EQ(mica_devmem_map(&g_devmem, d->bar[0].base, MICA_PAGE_SIZE, EDU_REGS), MICA_OK);
+    CHECK_EQ(edu_read(EDU_IDENT) & 0xff, 0xed);
+    CHECK_EQ(edu_read(EDU_IRQ_STATUS), 0);
+    *dev = d;
+    return 0;
+}
+
+static const char *edu_vectors(struct ienv *n, struct mica_aspace *as)
+{
+    static const uint8_t others[] = { 0x20, 0x2f, 0x70, 0x7f, 0xc0, 0xdf, 0xef, 0xfe, 0xff };
+    const struct mica_pci_dev *d = 0;
+    TRY(edu_find(n, as, &d));
+    mica_cptr_t h = ktest_env_slot(&n->e), b = badged(n, MICA_RIGHT_WRITE, EDU_VECTOR_BADGE);
+    CHECK(h && b);
+    struct mica_sysret r = get_msi(h, EDU_VECTOR_MSI, mica_pci_addr(&g_pci, d));
+    CHECK_EQ(r.status, MICA_OK);
+    CHECK_EQ(mica_irq_handler_set_notification(h, b).status, MICA_OK);
+    uint16_t command = mica_pci_read16(d, MICA_PCI_COMMAND);
+    mica_pci_write16(d, MICA_PCI_COMMAND, (uint16_t)(command | MICA_PCI_COMMAND_MEMORY |
+                                                     MICA_PCI_COMMAND_MASTER |
+                                                     MICA_PCI_COMMAND_INTX_DISABLE));
+    for (unsigned i = 0; i < 32 + sizeof(others); i++) {
+        unsigned v = i < 32 ? i : others[i - 32];
+        CHECK_EQ(mica_pci_msi_enable(d, (mica_word_t)0xfee00000u << 32 | v), MICA_OK);
+        for (unsigned k = 0; k < 2; k++) { /* the second one is only counted */
+            if (ktest_store_with_patterns((volatile uint32_t *)(EDU_REGS + EDU_IRQ_RAISE), 0x1,
+                                          1000))
+                return ktest_failf("an MSI on vector 0x%x changed the thread's registers", v);
+            CHECK_EQ(edu_read(EDU_IRQ_STATUS), 0x1);
+            edu_write(EDU_IRQ_ACK, 0x1);
+        }
+        TRY(nothing_signalled(n, "an MSI with a vector of the device's choosing"));
+    }
+    /* The kernel's own message still reaches the handler. */
+    CHECK_EQ(mica_pci_msi_enable(d, r.value), MICA_OK);
+    TRY(edu_raise(0x1));
+    TRY(wait_for(n, EDU_VECTOR_BADGE, "MSI", 0));
+    edu_write(EDU_IRQ_ACK, 0x1);
+    CHECK_EQ(mica_irq_handler_ack(h).status, MICA_OK);
+    mica_pci_write16(d, d->msi + 2, (uint16_t)(mica_pci_read16(d, d->msi + 2) & ~0x1u));
+    mica_pci_write16(d, MICA_PCI_COMMAND, command);
+    return 0;
+}
+
+KTEST(irq_msi_any_vector_survived)
+{
+    struct ienv n;
+    struct mica_aspace as;
+    TRY(begin(&n, bi));
+    const char *why = edu_vectors(&n, &as);
+    for (mica_cptr_t s = as.slot_next; s-- > ktest_slot(bi, DEVMEM_FIRST);)
+        mica_cnode_delete(ROOT, s, D);
+    TRY(why);
+    return finish(&n);
+}
+
+/*
+ * Interrupt remapping: edu is given the message of an MSI issued for
+ * another PCI function, and handles the kernel never issued (an entry not
+ * present, ones beyond the table). With remapping (which every boot with an
+ * IOMMU has, but the suite's boot with intremap=off) none of them reaches anybody: the remapping entry allows
+ * only the requester ID it was issued for. Without an IOMMU the first one
+ * does reach the other handler: any device can use any message there
+ * (docs/objects/irq.md). Either way edu's own message still works. (The
+ * units record blocked requests as faults; QEMU 7.2 drops them without a
+ * record, so the reports are not checked here.)
+ */
+#define EDU_OWN_MSI 11
+#define EDU_OTHER_MSI 12
+#define EDU_OWN_BADGE 0x400
+#define EDU_OTHER_BADGE 0x800
+
+static const char *edu_raise_unharmed(void)
+{
+    if (ktest_store_with_patterns((volatile uint32_t *)(EDU_REGS + EDU_IRQ_RAISE), 0x1, 1000))
+        return "an MSI changed the thread's registers";
+    CHECK_EQ(edu_read(EDU_IRQ_STATUS), 0x1);
+    edu_write(EDU_IRQ_ACK, 0x1);
+    return 0;
+}
+
+static const char *edu_forged(struct ienv *n, struct mica_aspace *as)
+{
+    const struct mica_bootinfo *bi = n->e.bi;
+    const struct mica_pci_dev *d = 0;
+    TRY(edu_find(n, as, &d));
+    mica_word_t pci = mica_pci_addr(&g_pci, d);
+    mica_cptr_t h = ktest_env_slot(&n->e), b = badged(n, MICA_RIGHT_WRITE, EDU_OWN_BADGE);
+    mica_cptr_t ho = ktest_env_slot(&n->e), bo = badged(n, MICA_RIGHT_WRITE, EDU_OTHER_BADGE);
+    CHECK(h && b && ho && bo);
+    struct mica_sysret r = get_msi(h, EDU_OWN_MSI, pci);
+    CHECK_EQ(r.status, MICA_OK);
+    struct mica_sysret ro = get_msi(ho, EDU_OTHER_MSI, pci ^ 0x7); /* another function */
+    CHECK_EQ(ro.status, MICA_OK);
+    CHECK_EQ(mica_irq_handler_set_notification(h, b).status, MICA_OK);
+    CHECK_EQ(mica_irq_handler_set_notification(ho, bo).status, MICA_OK);
+    /* With an IOMMU it must remap, unless the suite was told that this
+     * machine's IOMMU has remapping turned off (the Makefile's
+     * kernel-nointremap boot passes "nointremap"). */
+    int remap = (bi->platform.flags & MICA_PLATFORM_IOMMU) &&
+                mica_strncmp(bi->cmdline, "nointremap", 10) != 0;
+    if (!remap)
+        CHECK_EQ(bi->platform.flags & MICA_PLATFORM_INTREMAP, 0);
+    uint16_t command = mica_pci_read16(d, MICA_PCI_COMMAND);
+    mica_pci_write16(d, MICA_PCI_COMMAND, (uint16_t)(command | MICA_PCI_COMMAND_MEMORY |
+                                                     MICA_PCI_COMMAND_MASTER |
+                                                     MICA_PCI_COMMAND_INTX_DISABLE));
+    /* Another function's message. */
+    CHECK_EQ(mica_pci_msi_enable(d, ro.value), MICA_OK);
+    TRY(edu_raise_unharmed());
+    if (remap) {
+        TRY(nothing_signalled(n, "edu using another function's MSI"));
+        CHECK(bi->platform.flags & MICA_PLATFORM_INTREMAP);
+        /* Handles the kernel never issued: an entry not present (255), one
+         * beyond the table (0x7fff), with and without handle bit 15. */
+        unsigned own = MICA_MSI_HANDLE(MICA_MSI_ADDRESS(r.value));
+        const unsigned handles[] = { 255, 0x7fff, 0x8000 | own };
+        for (unsigned i = 0; i < sizeof(handles) / sizeof(handles[0]); i++) {
+            CHECK_EQ(mica_pci_msi_enable(d, (mica_word_t)MICA_MSI_REMAPPABLE_ADDRESS(handles[i]) << 32),
+                     MICA_OK);
+            TRY(edu_raise_unharmed());
+            TRY(nothing_signalled(n, "edu using a handle never issued"));
+        }
+    } else {
+        TRY(wait_for(n, EDU_OTHER_BADGE, "MSI of another function, without remapping", 0));
+        CHECK_EQ(mica_irq_handler_ack(ho).status, MICA_OK);
+    }
+    /* Its own message still works. */
+    CHECK_EQ(mica_pci_msi_enable(d, r.value), MICA_OK);
+    TRY(edu_raise(0x1));
+    TRY(wait_for(n, EDU_OWN_BADGE, "MSI", 0));
+    edu_write(EDU_IRQ_ACK, 0x1);
+    CHECK_EQ(mica_irq_handler_ack(h).status, MICA_OK);
+    TRY(nothing_signalled(n, "after edu's own MSI"));
+    mica_pci_write16(d, d->msi + 2, (uint16_t)(mica_pci_read16(d, d->msi + 2) & ~0x1u));
+    mica_pci_write16(d, MICA_PCI_COMMAND, command);
+    return 0;
+}
+
+KTEST(irq_msi_forged_handle_blocked)
+{
+    struct ienv n;
+    struct mica_aspace as;
+    TRY(begin(&n, bi));
+    const char *why = edu_forged(&n, &as);
+    for (mica_cptr_t s = as.slot_next; s-- > ktest_slot(bi, DEVMEM_FIRST);)
+        mica_cnode_delete(ROOT, s, D);
+    TRY(why);
+    return finish(&n);
+}
+
 const struct ktest irq_tests[] = {
     { "irq_bootinfo_gsis", irq_bootinfo_gsis },
     { "irq_get_ioapic_issues_handler", irq_get_ioapic_issues_handler },
@@ -813,5 +1008,7 @@ const struct ktest irq_tests[] = {
     { "irq_com1_level_one_signal_per_ack", irq_com1_level_one_signal_per_ack },
     { "irq_idle_wait_for_interrupt_does_not_halt", irq_idle_wait_for_interrupt_does_not_halt },
     { "irq_msi_edu_kept_until_ack", irq_msi_edu_kept_until_ack },
+    { "irq_msi_any_vector_survived", irq_msi_any_vector_survived },
+    { "irq_msi_forged_handle_blocked", irq_msi_forged_handle_blocked },
     { 0, 0 },
 };

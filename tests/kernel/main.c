@@ -1,7 +1,8 @@
 /*
  * Kernel test suite driver. With no arguments it runs every test table and
  * prints one protocol line per test; with "fault=NAME" it takes the named
- * user fault instead (the boot test cases check the kernel's report).
+ * user fault instead (the boot test cases check the kernel's report), with
+ * "test=NAME" it runs only that test.
  */
 #include "ktest.h"
 #include <format.h>
@@ -53,8 +54,33 @@ static int run_all(const struct mica_bootinfo *bi)
     return failed ? 1 : 0;
 }
 
+/* "test=NAME": only that test, with the same protocol (boot cases that
+ * check the kernel's console lines around one test). */
+static int run_one(const struct mica_bootinfo *bi, const char *name)
+{
+    for (unsigned t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+        for (const struct ktest *k = tables[t]; k->name; k++) {
+            if (mica_strcmp(k->name, name) != 0)
+                continue;
+            mica_printf(MICA_TEST_TAG MICA_TEST_PLAN " 1\n");
+            ktest_started++;
+            const char *why = k->fn(bi);
+            if (why)
+                mica_printf(MICA_TEST_TAG MICA_TEST_FAIL " %s: %s\n", k->name, why);
+            else
+                mica_printf(MICA_TEST_TAG MICA_TEST_OK " %s\n", k->name);
+            mica_printf(MICA_TEST_TAG MICA_TEST_DONE "\n");
+            return why ? 1 : 0;
+        }
+    }
+    mica_printf("ktest: no test named '%s'\n", name);
+    return 1;
+}
+
 int main(const struct mica_bootinfo *bi)
 {
+    if (mica_strncmp(bi->cmdline, "test=", 5) == 0)
+        return run_one(bi, bi->cmdline + 5);
     if (mica_strncmp(bi->cmdline, "fault=", 6) == 0) {
         ktest_fault(bi, bi->cmdline + 6);
         return 1; /* only reached if the fault did not happen */

@@ -434,7 +434,9 @@ static void test_qemu_tables_through_the_rsdt(void **state)
                "ISA IRQ 0 -> GSI 2, IRQ 5 -> GSI 5 level, IRQ 9 -> GSI 9 level");
     EXPECT_LOG("acpi: MCFG: PCI ECAM at 0xb0000000, segment 0, buses 0-255\n");
     EXPECT_LOG("acpi: DMAR: 1 VT-d unit at 0xfed90000 (all devices of segment 0), "
-               "39-bit host addresses\n");
+               "39-bit host addresses, interrupt remapping\n");
+    assert_true(p.dmar_intremap);
+    assert_int_equal(p.n_ioapic_sources, 0);
     EXPECT_NO_LOG("refused");
     EXPECT_NO_LOG("no ");
 }
@@ -1243,7 +1245,53 @@ static void test_dmar_units_scopes_and_skipped_structures(void **state)
     assert_int_equal(p.iommu[1].segment, 1);
     assert_int_equal(info.iommu_reg_size[1], 4 * 4096);
     EXPECT_LOG("acpi: DMAR: 2 VT-d units: 0xfed90000 (listed devices of segment 0), "
-               "0xfed94000 (all devices of segment 1), 48-bit host addresses\n");
+               "0xfed94000 (all devices of segment 1), 48-bit host addresses, "
+               "interrupt remapping\n");
+}
+
+/* I/O APIC device scopes: the requester ID of each (one path entry); one
+ * behind a bridge (two entries) is left out and counted; a scope that
+ * overruns its unit refuses the table; DMAR flag bit 0 clear: no
+ * interrupt remapping. */
+static void dmar_drhd_ioapic_scopes(struct tb *t, uint8_t last_len)
+{
+    uint8_t e[16] = { 0, 0, 16 + 8 + 10 + 8, 0, 0, 0, 1, 0 }; /* segment 1 */
+    uint64_t base = 0xfed90000;
+    memcpy(e + 8, &base, 8);
+    put(t, e, sizeof(e));
+    put(t, (const uint8_t[]){ 3, 8, 0, 0, 7, 0xf0, 0x1f, 0x2 }, 8);          /* f0:1f.2 */
+    put(t, (const uint8_t[]){ 3, 10, 0, 0, 8, 0x00, 0x1c, 0x0, 0x0, 0x0 }, 10); /* bridge */
+    put(t, (const uint8_t[]){ 2, last_len, 0, 0, 0, 0x01, 0x2, 0x0 }, 8);
+}
+
+static void test_dmar_ioapic_sources(void **state)
+{
+    for (unsigned bad = 0; bad < 2; bad++) {
+        setup(state);
+        qemu_tables();
+        struct tb t = dmar_begin(DMAR, 39);
+        w8(DMAR + 37, 0);
+        dmar_drhd_ioapic_scopes(&t, bad ? 9 : 8);
+        table_end(&t);
+        struct platform p;
+        struct acpi_info info;
+        assert_true(parse(&p, &info));
+        if (bad) {
+            assert_false(info.dmar);
+            assert_int_equal(p.n_ioapic_sources, 0);
+            EXPECT_LOG("has length 9, the unit ends at 42");
+            continue;
+        }
+        assert_true(info.dmar);
+        assert_false(p.dmar_intremap);
+        assert_int_equal(p.n_ioapic_sources, 1);
+        assert_int_equal(p.ioapic_source[0].id, 7);
+        assert_int_equal(p.ioapic_source[0].segment, 1);
+        assert_int_equal(p.ioapic_source[0].source_id, 0xf0fa);
+        EXPECT_LOG("39-bit host addresses\n");
+        EXPECT_LOG("acpi: DMAR: I/O APIC 7 sends as f0:1f.2 of segment 1\n");
+        EXPECT_LOG("acpi: DMAR: 1 I/O APIC scope behind a bridge or beyond 8 ignored\n");
+    }
 }
 
 static void test_dmar_max_units_accepted_one_more_refused(void **state)
@@ -1488,6 +1536,7 @@ int main(void)
         T(test_mcfg_refusals),
         T(test_mcfg_window_at_top_of_address_space),
         T(test_dmar_units_scopes_and_skipped_structures),
+        T(test_dmar_ioapic_sources),
         T(test_dmar_max_units_accepted_one_more_refused),
         T(test_dmar_refusals),
         T(test_dmar_duplicate_unit),

@@ -53,6 +53,9 @@
 /* The vector a `syscall` from compatibility mode is reported as (CSTAR):
  * #UD, what Intel CPUs raise for it. No such mode is reachable (gdt.c). */
 #define VECTOR_COMPAT_SYSCALL 6
+/* Or-ed into the vector by the stub of an error-code exception vector
+ * (entry.S) when the CPU pushed no error code: an external interrupt. */
+#define VECTOR_NO_ERROR_CODE 0x200
 
 /* Offsets into struct arch_context (context.h); checked there by _Static_assert. */
 #define CTX_RAX    0x70

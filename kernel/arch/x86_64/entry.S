@@ -52,15 +52,22 @@
  * One 16-byte stub per vector, for the vector number in assembler symbol n.
  * The CPU pushes an error code only for some exceptions (SDM vol. 3, 6.13);
  * the others push a zero so every frame has the same shape.
+ *
+ * A device can send any vector as an interrupt (an MSI's data word names
+ * it), exception vectors included, and for an interrupt the CPU pushes no
+ * error code, even on a vector whose exception has one (SDM vol. 3, 6.13).
+ * The stubs of those vectors let trap_error_vector tell the two apart.
  */
 .macro VECTOR_STUB
     .balign 16
     .if (n == 8 || (n >= 10 && n <= 14) || n == 17 || n == 21 || n == 29 || n == 30)
+    push $n
+    jmp trap_error_vector
     .else
     push $0
-    .endif
     push $n
     jmp trap_common
+    .endif
 .endm
 
     .text
@@ -85,6 +92,21 @@ trap_vector_table:
     .endr
 
     .text
+/*
+ * An error-code vector, its number just pushed. In 64-bit mode the CPU
+ * aligns rsp to 16 bytes before it pushes the 40-byte frame (SDM vol. 3,
+ * 6.14.2), so with an error code and the vector rsp is 8 mod 16 here and
+ * without one 0 mod 16. No error code means an external interrupt on an
+ * exception vector: put a zero error code under the vector, mark the
+ * vector VECTOR_NO_ERROR_CODE (trap.c never takes it for an exception),
+ * and carry on with the usual frame.
+ */
+trap_error_vector:
+    testb $8, %spl
+    jnz trap_common
+    push (%rsp)                         /* the vector again, one slot lower */
+    movq $0, 8(%rsp)                    /* where it was: the error code */
+    orq $VECTOR_NO_ERROR_CODE, (%rsp)
 trap_common:
     /* An interrupt gate leaves AC as the interrupted code had it (user
      * code may set it with popf): AC=1 would switch SMAP off for the

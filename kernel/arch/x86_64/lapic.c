@@ -18,6 +18,7 @@
 #define LAPIC_ID       0x020
 #define LAPIC_TPR      0x080
 #define LAPIC_EOI      0x0b0
+#define LAPIC_ISR      0x100 /* in-service bits: 8 registers of 32, 16 bytes apart */
 #define LAPIC_SVR      0x0f0
 #define LAPIC_LVT_TIMER 0x320
 #define LAPIC_LVT_LINT0 0x350
@@ -45,6 +46,12 @@ static void lapic_write(unsigned reg, uint32_t v) { lapic[reg / 4] = v; }
 void lapic_eoi(void)
 {
     lapic_write(LAPIC_EOI, 0);
+}
+
+bool lapic_in_service(unsigned v)
+{
+    v &= 0xff;
+    return (lapic_read(LAPIC_ISR + 0x10 * (v / 32)) >> (v % 32)) & 1;
 }
 
 void pic_disable(void)

@@ -48,6 +48,59 @@ static void user_exception(struct arch_context *ctx)
     fault_handle(current, &f);
 }
 
+/*
+ * Interrupts on vectors the kernel never assigned: a device sent a vector
+ * of its own choosing (an MSI's data word names one; interrupt remapping,
+ * vtd.c, stops that where there is an IOMMU), or something is
+ * misprogrammed. Each one is counted, and the first on each vector is
+ * reported. One the local APIC delivered (its in-service bit is set) gets
+ * its EOI, or every vector of its priority class and below would stay
+ * blocked; the 8259's and the local APIC's own spurious interrupts set no
+ * in-service bit and want no EOI.
+ */
+static uint64_t stray_count[256];
+
+void trap_stray_vector(unsigned v)
+{
+    v &= 0xff;
+    bool delivered = lapic_in_service(v);
+    if (delivered)
+        lapic_eoi();
+    if ((v == VECTOR_SPURIOUS || (v >= VECTOR_PIC_BASE && v < VECTOR_PIC_BASE + 16)) && !delivered)
+        return; /* a spurious interrupt: expected now and then */
+    if (stray_count[v]++)
+        return;
+    if (v < 32)
+        kprintf("mica: warning: interrupt on exception vector 0x%x (%s) from a device, not the "
+                "CPU; ignored (further ones on it counted, not reported)\n",
+                v, exception_names[v]);
+    else
+        kprintf("mica: warning: interrupt on unassigned vector 0x%x ignored (further ones on "
+                "it counted, not reported)\n", v);
+}
+
+/*
+ * Was this exception vector raised by an external interrupt? For the
+ * vectors whose exception pushes an error code the stub knows (the CPU
+ * pushes none for an interrupt: VECTOR_NO_ERROR_CODE); for the others the
+ * local APIC's in-service bit for the vector is set only when it delivered
+ * it (the kernel sends every EOI before it could take an exception on the
+ * same vector, and runs with interrupts off, so no interrupt on the vector
+ * is still in service when an exception happens). Strips the mark.
+ */
+#define ERROR_CODE_VECTORS 0x60227d00u /* 8, 10-14, 17, 21, 29, 30 (entry.S) */
+
+static bool external_on_exception_vector(struct arch_context *c)
+{
+    if (c->vector & VECTOR_NO_ERROR_CODE) {
+        c->vector &= 0xff;
+        return true;
+    }
+    if (c->vector >= 32 || (ERROR_CODE_VECTORS >> c->vector) & 1)
+        return false; /* not an exception vector, or the stub saw an error code */
+    return lapic_in_service((unsigned)c->vector);
+}
+
 /* Interrupts common to both modes. Returns false for an exception. */
 static bool handle_interrupt(uint64_t vector)
 {
@@ -65,13 +118,8 @@ static bool handle_interrupt(uint64_t vector)
     } else if (vector == VECTOR_IOMMU_FAULT) {
         iommu_fault_interrupt();
         lapic_eoi();
-    } else if (vector == VECTOR_SPURIOUS) {
-        /* The LAPIC wants no EOI for its spurious vector. */
-    } else if (vector >= VECTOR_PIC_BASE && vector < VECTOR_PIC_BASE + 16) {
-        /* A masked 8259 can still deliver spurious IRQ 7/15; ignore them. */
     } else {
-        kprintf("mica: warning: unexpected interrupt vector %lu ignored\n", vector);
-        lapic_eoi();
+        trap_stray_vector((unsigned)vector);
     }
     return true;
 }
@@ -80,13 +128,16 @@ static __attribute__((noreturn)) void kernel_exception(const struct arch_context
 
 void trap_from_user(struct arch_context *ctx)
 {
-    /* Vectors with their own IST stack (NMI) pushed the frame there, not
-     * into the thread's context: keep the thread's state. */
+    bool external = external_on_exception_vector(ctx);
+    /* Vectors with their own IST stack (NMI, #DF, #MC) pushed the frame
+     * there, not into the thread's context: keep the thread's state. */
     if (current && ctx != &current->ctx)
         current->ctx = *ctx;
-    if (ctx->vector == 18 || ctx->vector == 8) /* machine check / double fault: not the thread's doing */
+    if (external)
+        trap_stray_vector((unsigned)ctx->vector); /* the thread did nothing: it resumes */
+    else if (ctx->vector == 18 || ctx->vector == 8) /* machine check / double fault: not the thread's doing */
         kernel_exception(ctx);
-    if (!handle_interrupt(ctx->vector))
+    else if (!handle_interrupt(ctx->vector))
         user_exception(ctx);
     schedule();
 }
@@ -130,6 +181,12 @@ static __attribute__((noreturn)) void kernel_exception(const struct arch_context
 
 void trap_from_kernel(struct arch_context *frame)
 {
+    if (external_on_exception_vector(frame)) {
+        /* Only the idle loop runs with interrupts on: nothing is half-done. */
+        trap_stray_vector((unsigned)frame->vector);
+        schedule();
+        return;
+    }
     if (frame->vector == 2) {
         /* An NMI can interrupt any kernel code: note it and resume exactly
          * where we were, never reschedule from here. */

@@ -15,8 +15,19 @@
  * it is exact without parsing the DMAR device scopes. Context tables exist
  * for the buses of the MCFG range (all 256 if there is none), allocated at
  * boot because the kernel allocates nothing afterwards (docs/objects/
- * iospace.md argues the cost). Legacy (not scalable) mode, register-based
- * invalidation, second-level tables only, interrupt remapping left off.
+ * iospace.md argues the cost). Legacy (not scalable) mode, second-level
+ * tables only.
+ *
+ * Interrupt remapping is on when the DMAR table offers it and every unit
+ * has it (ECAP.IR, with queued invalidation, ECAP.QI, which it needs): each
+ * segment gets an interrupt remapping table of its own, the kernel writes
+ * one entry per interrupt it issues (index = the kernel's IRQ number,
+ * vector and destination of its choosing, the requester ID of the one
+ * device, or I/O APIC, allowed to use it), and compatibility-format
+ * interrupts are left blocked (GCMD.CFI clear). A device can then only
+ * raise the interrupts issued to it; anything else is blocked and
+ * reported like a DMA fault. Units then take every invalidation through
+ * their invalidation queue; without remapping, through registers.
  *
  * Facts: Intel VT-d specification (register layout ch. 11, root and
  * context entries and second-level paging entries ch. 9, invalidation
@@ -47,6 +58,10 @@
 #define REG_FEDATA  0x3c
 #define REG_FEADDR  0x40
 #define REG_FEUADDR 0x44
+#define REG_IQH     0x80
+#define REG_IQT     0x88
+#define REG_IQA     0x90
+#define REG_IRTA    0xb8
 #define REG_WINDOW  0x1000
 
 /* CAP */
@@ -65,6 +80,8 @@
 
 /* ECAP */
 #define ECAP_C        (1ull << 0)                         /* page walks snoop CPU caches */
+#define ECAP_QI       (1ull << 1)                         /* queued invalidation */
+#define ECAP_IR       (1ull << 3)                         /* interrupt remapping */
 #define ECAP_IRO(e)   ((unsigned)(((e) >> 8) & 0x3ff) * 16)
 
 /* GCMD / GSTS: a command bit and its status bit have the same position.
@@ -74,6 +91,9 @@
 #define GCMD_SRTP (1u << 30)
 #define GCMD_WBF  (1u << 27)
 #define GCMD_QIE  (1u << 26)
+#define GCMD_IRE  (1u << 25)
+#define GCMD_SIRTP (1u << 24)
+#define GCMD_CFI  (1u << 23) /* compatibility-format interrupts pass: never set */
 #define GSTS_KEEP 0x96ffffffu
 
 /* CCMD: context-cache invalidation. */
@@ -92,6 +112,7 @@
 /* FSTS / FECTL */
 #define FSTS_PFO    (1u << 0)
 #define FSTS_PPF    (1u << 1)
+#define FSTS_IQE    (1u << 4) /* invalidation queue error */
 #define FSTS_FRI(s) (((s) >> 8) & 0xff)
 #define FECTL_IM    (1u << 31)
 
@@ -100,6 +121,34 @@
 #define FRCD_READ    (1ull << 62) /* T: 1 read, 0 write */
 #define FRCD_FR(h)   ((unsigned)(((h) >> 32) & 0xff))
 #define FRCD_SID(h)  ((unsigned)((h) & 0xffff))
+#define FRCD_INDEX(l) ((unsigned)((l) >> 48)) /* interrupt faults: the IRTE index */
+#define FR_INTERRUPT 0x20 /* reasons from here on are interrupt-remapping faults */
+
+/* Invalidation queue: one page of 128-bit descriptors (IQA.QS 0: 256),
+ * each two quadwords; IQT/IQH hold the index << 4. */
+#define IQ_ENTRIES 256
+#define INV_CONTEXT  0x1ull            /* context-cache invalidation */
+#define INV_CC_GLOBAL (1ull << 4)
+#define INV_IOTLB    0x2ull            /* IOTLB invalidation */
+#define INV_IOTLB_G(g) ((g) >> 56)     /* IOTLB register granularity (bits 61:60) to bits 5:4 */
+#define INV_IOTLB_DW (1ull << 6)
+#define INV_IOTLB_DR (1ull << 7)
+#define INV_DID(d)   ((uint64_t)(d) << 16)
+#define INV_IEC      0x4ull            /* interrupt entry cache invalidation */
+#define INV_IEC_INDEX (1ull << 4)      /* index-selective (else global) */
+#define INV_IEC_IIDX(i) ((uint64_t)(i) << 32)
+#define INV_WAIT     0x5ull            /* invalidation wait */
+#define INV_WAIT_SW  (1ull << 5)       /* write the status word when done */
+#define INV_WAIT_DATA(d) ((uint64_t)(d) << 32)
+
+/* Interrupt remapping table: 16-byte entries; IRTA.S = log2(entries) - 1. */
+#define IRT_ENTRIES 256
+#define IRTA_S      7
+#define IRTE_P      (1ull << 0)
+#define IRTE_TM     (1ull << 4)        /* level triggered */
+#define IRTE_V(v)   ((uint64_t)(v) << 16)
+#define IRTE_DST(a) ((uint64_t)(a) << 40) /* xAPIC: APIC ID in DST bits 15:8 */
+#define IRTE_SVT_SID (1ull << 18)      /* high half: verify the requester ID = SID */
 
 /* Root entry (16 bytes, one per bus), context entry (16 bytes, one per
  * device/function): low then high quadword. */
@@ -124,14 +173,20 @@ struct vtd_unit {
     unsigned iotlb;     /* offset of IVA; the IOTLB register follows */
     unsigned frcd, nfr; /* fault recording registers: offset, count */
     uint16_t segment;
+    uint64_t *queue;    /* invalidation queue (IQ_ENTRIES), or NULL: registers */
+    uint64_t queue_paddr;
+    unsigned tail;      /* next free descriptor */
 };
 
-/* The root and context tables of one PCI segment. */
+/* The root and context tables of one PCI segment, and its interrupt
+ * remapping table (with remapping on). */
 struct vtd_segment {
     uint16_t segment;
     uint8_t bus_first, bus_last; /* buses with a context table */
     uint64_t *root;              /* root table; context tables follow it */
     uint64_t root_paddr;
+    uint64_t *irt;               /* IRT_ENTRIES entries of two quadwords */
+    uint64_t irt_paddr;
 };
 
 struct iommu_config iommu_config;
@@ -142,6 +197,9 @@ static unsigned n_segments;
 static bool coherent = true;  /* every unit snoops CPU caches (ECAP.C) */
 static bool caching_mode;     /* some unit caches not-present entries (CAP.CM) */
 static uint64_t ctx_aw;       /* context entry AW field for the chosen levels */
+static bool intremap;         /* interrupt remapping on (every unit) */
+static volatile uint32_t wait_status; /* invalidation wait descriptors write here */
+static uint32_t wait_token;
 
 /* ------------------------------------------------------------ registers */
 
@@ -196,30 +254,85 @@ static void gcmd_flush(const struct vtd_unit *u, uint32_t bit, const char *what)
 
 /* ---------------------------------------------------------- invalidation */
 
+/*
+ * Queued invalidation (with interrupt remapping, which needs it for the
+ * interrupt entry cache; a unit with the queue on ignores the register
+ * commands). Every call queues one descriptor and an invalidation wait
+ * whose status write says the unit is done: synchronous like the
+ * register kind, and bounded. A unit that reports a queue error or never
+ * writes the status is reported, not waited for forever.
+ */
+static void queue_one(struct vtd_unit *u, uint64_t lo, uint64_t hi)
+{
+    uint64_t *d = &u->queue[2 * u->tail];
+    d[0] = lo;
+    d[1] = hi;
+    iommu_sync(d, 16);
+    u->tail = (u->tail + 1) % IQ_ENTRIES;
+}
+
+static void queue_submit(struct vtd_unit *u, uint64_t lo, uint64_t hi, const char *what)
+{
+    uint32_t token = ++wait_token;
+    queue_one(u, lo, hi);
+    queue_one(u, INV_WAIT | INV_WAIT_SW | INV_WAIT_DATA(token),
+              arch_kernel_virt_to_phys((const void *)&wait_status));
+    __asm__ volatile("mfence" ::: "memory");
+    wr64(u, REG_IQT, (uint64_t)u->tail << 4);
+    for (unsigned i = 0; i < POLL_LIMIT; i++) {
+        if (wait_status == token)
+            return;
+        if (rd32(u, REG_FSTS) & FSTS_IQE) {
+            kprintf("iommu: unit at 0x%lx: invalidation queue error at %s (descriptor 0x%lx)\n",
+                    u->paddr, what, rd64(u, REG_IQH) >> 4);
+            wr32(u, REG_FSTS, FSTS_IQE);
+            return;
+        }
+        cpu_relax();
+    }
+    kprintf("iommu: unit at 0x%lx: %s (queued) timed out\n", u->paddr, what);
+}
+
 static void flush_write_buffer(const struct vtd_unit *u)
 {
     if (u->cap & CAP_RWBF)
         gcmd_flush(u, GCMD_WBF, "write buffer flush");
 }
 
-static void invalidate_context_all(const struct vtd_unit *u)
+static void invalidate_context_all(struct vtd_unit *u)
 {
+    if (u->queue) {
+        queue_submit(u, INV_CONTEXT | INV_CC_GLOBAL, 0, "context-cache invalidation");
+        return;
+    }
     wr64(u, REG_CCMD, CCMD_ICC | CCMD_GLOBAL);
     poll(u, REG_CCMD, true, CCMD_ICC, 0, "context-cache invalidation");
 }
 
-static void invalidate_iotlb(const struct vtd_unit *u, uint64_t granularity, unsigned domain,
+static void invalidate_iotlb(struct vtd_unit *u, uint64_t granularity, unsigned domain,
                              uint64_t iova, unsigned order)
 {
     uint64_t drain = ((u->cap & CAP_DRD) ? IOTLB_DR : 0) | ((u->cap & CAP_DWD) ? IOTLB_DW : 0);
-    if (granularity == IOTLB_PAGE) {
-        if (!(u->cap & CAP_PSI) || order > CAP_MAMV(u->cap))
-            granularity = IOTLB_DOMAIN; /* page-selective not offered: wider is correct */
-        else
-            wr64(u, u->iotlb, iova | order); /* IVA: address, address mask (IH 0) */
+    if (granularity == IOTLB_PAGE && (!(u->cap & CAP_PSI) || order > CAP_MAMV(u->cap)))
+        granularity = IOTLB_DOMAIN; /* page-selective not offered: wider is correct */
+    if (u->queue) {
+        uint64_t lo = INV_IOTLB | INV_IOTLB_G(granularity) | INV_DID(domain) |
+                      ((drain & IOTLB_DR) ? INV_IOTLB_DR : 0) |
+                      ((drain & IOTLB_DW) ? INV_IOTLB_DW : 0);
+        queue_submit(u, lo, granularity == IOTLB_PAGE ? iova | order : 0, "IOTLB invalidation");
+        return;
     }
+    if (granularity == IOTLB_PAGE)
+        wr64(u, u->iotlb, iova | order); /* IVA: address, address mask (IH 0) */
     wr64(u, u->iotlb + 8, IOTLB_IVT | granularity | drain | IOTLB_DID(domain));
     poll(u, u->iotlb + 8, true, IOTLB_IVT, 0, "IOTLB invalidation");
+}
+
+/* Interrupt entry cache: one entry (index < IRT_ENTRIES) or all (~0u). */
+static void invalidate_iec(struct vtd_unit *u, unsigned index)
+{
+    uint64_t lo = INV_IEC | (index == ~0u ? 0 : INV_IEC_INDEX | INV_IEC_IIDX(index));
+    queue_submit(u, lo, 0, "interrupt entry cache invalidation");
 }
 
 /* ------------------------------------------------- tables and segments */
@@ -271,7 +384,7 @@ static void context_changed(uint64_t *e, uint64_t pci, unsigned domain)
 {
     iommu_sync(e, 16);
     for (unsigned i = 0; i < n_units; i++) {
-        const struct vtd_unit *u = &units[i];
+        struct vtd_unit *u = &units[i];
         if (u->segment != MICA_PCI_SEGMENT(pci))
             continue;
         flush_write_buffer(u);
@@ -340,7 +453,7 @@ void iommu_pte_written(uint64_t *slot, uint64_t pci, unsigned domain, uint64_t i
 {
     iommu_sync(slot, sizeof(*slot));
     for (unsigned i = 0; i < n_units; i++) {
-        const struct vtd_unit *u = &units[i];
+        struct vtd_unit *u = &units[i];
         if (u->segment != MICA_PCI_SEGMENT(pci))
             continue;
         flush_write_buffer(u);
@@ -372,21 +485,46 @@ static const char *fault_reason(unsigned r)
     case 0xb: return "reserved bits in context entry";
     case 0xc: return "reserved bits in page-table entry";
     case 0xd: return "translation type blocked";
+    case 0x20: return "reserved bits in the interrupt request";
+    case 0x21: return "handle beyond the remapping table";
+    case 0x22: return "remapping entry not present";
+    case 0x23: return "remapping table unreadable";
+    case 0x24: return "reserved bits in the remapping entry";
+    case 0x25: return "compatibility format blocked";
+    case 0x26: return "requester ID not the one the entry allows";
     }
     return "other";
 }
 
+/* A blocked interrupt request: the device's line, and its IOSpace's fault
+ * word (I/O address 0, the reason, which is FR_INTERRUPT or above). */
+static void report_interrupt_fault(const struct vtd_unit *u, uint64_t lo, uint64_t hi,
+                                   const char *seg)
+{
+    uint64_t pci = (uint64_t)u->segment << 16 | FRCD_SID(hi);
+    unsigned reason = FRCD_FR(hi);
+    bool known = iospace_fault(pci, reason | MICA_IOFAULT_VALID);
+    kprintf("iommu: interrupt blocked: device %s%02x:%02x.%u, handle 0x%x (reason 0x%x: %s)%s\n",
+            seg, MICA_PCI_BUS(pci), MICA_PCI_DEVICE(pci), MICA_PCI_FUNCTION(pci),
+            reason == 0x25 ? 0 : FRCD_INDEX(lo), reason, fault_reason(reason),
+            known ? "" : "; the device has no IOSpace");
+}
+
 static void report_fault(const struct vtd_unit *u, uint64_t lo, uint64_t hi)
 {
+    char seg[8] = "";
+    if (u->segment)
+        format_buf(seg, sizeof(seg), "%04x:", u->segment);
+    if (FRCD_FR(hi) >= FR_INTERRUPT) {
+        report_interrupt_fault(u, lo, hi, seg);
+        return;
+    }
     uint64_t pci = (uint64_t)u->segment << 16 | FRCD_SID(hi);
     bool write = !(hi & FRCD_READ);
     unsigned reason = FRCD_FR(hi);
     uint64_t addr = lo & ~0xfffull;
     bool known = iospace_fault(pci, addr | reason | (write ? MICA_IOFAULT_WRITE : 0) |
                                         MICA_IOFAULT_VALID);
-    char seg[8] = "";
-    if (u->segment)
-        format_buf(seg, sizeof(seg), "%04x:", u->segment);
     kprintf("iommu: DMA fault: device %s%02x:%02x.%u %s at I/O address 0x%lx blocked "
             "(reason %u: %s)%s\n",
             seg, MICA_PCI_BUS(pci), MICA_PCI_DEVICE(pci), MICA_PCI_FUNCTION(pci),
@@ -431,6 +569,60 @@ void iommu_drain_faults(void)
 void iommu_fault_interrupt(void)
 {
     iommu_drain_faults();
+}
+
+/* ---------------------------------------------------- interrupt remapping */
+
+bool iommu_intremap(void)
+{
+    return intremap;
+}
+
+/* Make every unit of the segment forget its cached copy of entry `index`. */
+static void irte_changed(const struct vtd_segment *s, unsigned index)
+{
+    iommu_sync(&s->irt[2 * index], 16);
+    for (unsigned i = 0; i < n_units; i++)
+        if (units[i].segment == s->segment)
+            invalidate_iec(&units[i], index);
+}
+
+/* Entry `index` of segment `s`: not present first, so no unit ever sees
+ * half of an old entry with half of the new one. */
+static void irte_write(struct vtd_segment *s, unsigned index, uint64_t lo, uint64_t hi)
+{
+    uint64_t *e = &s->irt[2 * index];
+    if (e[0] & IRTE_P) {
+        e[0] = 0;
+        irte_changed(s, index);
+    }
+    e[1] = hi;
+    __asm__ volatile("" ::: "memory");
+    e[0] = lo;
+    irte_changed(s, index);
+}
+
+bool vtd_irte_set(uint64_t pci, unsigned index, unsigned vector, unsigned apic_id, bool level,
+                  bool verify)
+{
+    struct vtd_segment *s = intremap ? segment_of(pci) : 0;
+    if (!s || index >= IRT_ENTRIES)
+        return false;
+    /* Fixed delivery, physical destination, no redirection hint. */
+    uint64_t lo = IRTE_P | IRTE_V(vector & 0xff) | IRTE_DST(apic_id & 0xff) |
+                  (level ? IRTE_TM : 0);
+    uint64_t hi = verify ? IRTE_SVT_SID | (pci & 0xffff) : 0; /* SQ 0: all 16 bits compared */
+    irte_write(s, index, lo, hi);
+    return true;
+}
+
+void vtd_irte_clear(unsigned index)
+{
+    if (!intremap || index >= IRT_ENTRIES)
+        return;
+    for (unsigned i = 0; i < n_segments; i++)
+        if (segments[i].irt[2 * index] & IRTE_P)
+            irte_write(&segments[i], index, 0, 0);
 }
 
 /* ------------------------------------------------------------------ boot */
@@ -498,7 +690,30 @@ static bool make_tables(struct memmap *mem)
         for (unsigned b = s->bus_first; b <= s->bus_last; b++)
             s->root[2 * b] = (pa + (1ull + b - s->bus_first) * TABLE_SIZE) | ENTRY_P;
         iommu_sync(s->root, size);
+        if (intremap) {
+            pa = memmap_alloc(mem, IRT_ENTRIES * 16, TABLE_SIZE, limit);
+            if (!pa) {
+                kprintf("iommu: out of boot memory for the interrupt remapping table of "
+                        "segment %u\n", s->segment);
+                return false;
+            }
+            s->irt = arch_phys_to_virt(pa);
+            s->irt_paddr = pa;
+            memset(s->irt, 0, IRT_ENTRIES * 16);
+            iommu_sync(s->irt, IRT_ENTRIES * 16);
+        }
         n_segments++;
+    }
+    for (unsigned i = 0; intremap && i < n_units; i++) {
+        uint64_t pa = memmap_alloc(mem, TABLE_SIZE, TABLE_SIZE, limit);
+        if (!pa) {
+            kprintf("iommu: out of boot memory for the invalidation queues\n");
+            return false;
+        }
+        units[i].queue = arch_phys_to_virt(pa);
+        units[i].queue_paddr = pa;
+        memset(units[i].queue, 0, TABLE_SIZE);
+        iommu_sync(units[i].queue, TABLE_SIZE);
     }
     return true;
 }
@@ -509,18 +724,40 @@ static bool enable(struct vtd_unit *u)
 {
     const struct vtd_segment *s = segment_of((uint64_t)u->segment << 16);
     uint32_t gsts = rd32(u, REG_GSTS);
-    /* Whatever firmware left on goes off first: translation, and queued
-     * invalidation (which would forbid the register-based kind). */
+    /* Whatever firmware left on goes off first: translation, interrupt
+     * remapping, and queued invalidation (set up afresh below, or off:
+     * it would forbid the register-based kind). */
     if ((gsts & GCMD_TE) && !gcmd(u, GCMD_TE, false, "disabling translation"))
+        return false;
+    if ((gsts & GCMD_IRE) && !gcmd(u, GCMD_IRE, false, "disabling interrupt remapping"))
+        return false;
+    if ((gsts & GCMD_CFI) && !gcmd(u, GCMD_CFI, false, "blocking compatibility interrupts"))
         return false;
     if ((gsts & GCMD_QIE) && !gcmd(u, GCMD_QIE, false, "disabling queued invalidation"))
         return false;
     wr64(u, REG_RTADDR, s->root_paddr); /* legacy mode: translation table mode 0 */
     if (!gcmd(u, GCMD_SRTP, true, "setting the root table"))
         return false;
+    if (u->queue) {
+        wr64(u, REG_IQT, 0);
+        wr64(u, REG_IQA, u->queue_paddr); /* QS 0: one page; 128-bit descriptors */
+        u->tail = 0;
+        if (!gcmd(u, GCMD_QIE, true, "enabling queued invalidation"))
+            return false;
+    }
     flush_write_buffer(u);
     invalidate_context_all(u);
     invalidate_iotlb(u, IOTLB_GLOBAL, 0, 0, 0);
+    if (u->queue) {
+        /* xAPIC format (EIME 0); CFI stays clear: compatibility-format
+         * interrupts are blocked once remapping is on. */
+        wr64(u, REG_IRTA, s->irt_paddr | IRTA_S);
+        if (!gcmd(u, GCMD_SIRTP, true, "setting the interrupt remapping table"))
+            return false;
+        invalidate_iec(u, ~0u);
+        if (!gcmd(u, GCMD_IRE, true, "enabling interrupt remapping"))
+            return false;
+    }
 
     /* Fault event: an MSI to this CPU's local APIC, fixed delivery. */
     wr32(u, REG_FECTL, FECTL_IM);
@@ -571,12 +808,16 @@ void iommu_init(struct memmap *mem)
         return;
     }
     choose_config();
+    intremap = platform.dmar_intremap;
+    for (unsigned i = 0; i < n_units; i++)
+        intremap = intremap && (units[i].ecap & ECAP_IR) && (units[i].ecap & ECAP_QI);
     if (!iommu_config.levels) {
         kprintf("iommu: the units have no table depth in common; not used\n");
         return;
     }
     if (!make_tables(mem)) {
         iommu_config = (struct iommu_config){ 0 };
+        intremap = false;
         return;
     }
     unsigned enabled = 0;
@@ -596,11 +837,17 @@ void iommu_init(struct memmap *mem)
     }
     if (!enabled) {
         iommu_config = (struct iommu_config){ 0 };
+        intremap = false;
         kprintf("iommu: none enabled: IOSpace invocations fail with MICA_ERR_NOT_SUPPORTED\n");
         return;
     }
+    if (enabled < n_units)
+        intremap = false; /* a unit that failed may pass any interrupt on */
     for (unsigned i = 0; i < n_segments; i++)
         kprintf("iommu: segment %u: context tables for buses %u-%u; devices without an "
-                "IOSpace cannot do DMA; interrupt remapping off\n",
-                segments[i].segment, segments[i].bus_first, segments[i].bus_last);
+                "IOSpace cannot do DMA; interrupt remapping %s\n",
+                segments[i].segment, segments[i].bus_first, segments[i].bus_last,
+                intremap ? "on (compatibility format blocked)"
+                         : platform.dmar_intremap ? "off (a unit lacks it or queued invalidation)"
+                                                  : "off (the DMAR table does not offer it)");
 }

@@ -6,6 +6,7 @@
 
 #include "context.h"
 #include <memmap.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct tcb;
@@ -56,9 +57,24 @@ void arch_irq_vector(unsigned v);
 void iommu_init(struct memmap *mem);
 /* The VT-d fault event interrupt (vtd.c). */
 void iommu_fault_interrupt(void);
+/* VT-d interrupt remapping (vtd.c; iommu_intremap() in iommu.h says
+ * whether it is on). Entry `index` (< 256; the kernel's IRQ number) of the remapping table of
+ * the segment of `pci` (MICA_PCI_ADDR) raises `vector` at the local APIC
+ * `apic_id`, edge or level, and, if `verify`, only for requests with the
+ * requester ID of `pci`. False (nothing written) if remapping is off or no
+ * unit serves the segment. */
+bool vtd_irte_set(uint64_t pci, unsigned index, unsigned vector, unsigned apic_id, bool level,
+                  bool verify);
+/* Entry `index` not present in any segment: requests using it are blocked. */
+void vtd_irte_clear(unsigned index);
 
 void lapic_init(void);
 void lapic_eoi(void);
+/* Is vector v in service at the local APIC (delivered by it, no EOI yet)? */
+bool lapic_in_service(unsigned v);
+/* An interrupt on a vector the kernel never assigned (trap.c): EOI it if
+ * the local APIC delivered it, count it, report the first on each vector. */
+void trap_stray_vector(unsigned v);
 void pic_disable(void);
 uint64_t timer_ticks(void);
 
