@@ -237,6 +237,8 @@ static void do_send(struct tcb *t, long number)
         for (unsigned i = 0; i < MICA_MSG_REGS_IN_CPU; i++)
             a.arg[2 + i] = arch_ctx_mr(&t->ctx, i);
         struct syscall_result r = invoke(t, slot, &a);
+        if (r.status == SYSCALL_PREEMPTED) /* again later, from the `syscall` (preempt.h) */
+            return arch_ctx_rewind_syscall(&t->ctx);
         result(t, r.status, r.value);
         return;
     }

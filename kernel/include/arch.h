@@ -77,6 +77,10 @@ void arch_tcb_release(struct tcb *t);
 /* Timer. */
 uint32_t arch_timer_hz(void);
 
+/* Is an interrupt waiting to be taken (the kernel runs with interrupts
+ * off)? Asked by preemption points (preempt.h). */
+bool arch_irq_pending(void);
+
 /*
  * Device interrupts (irq.c, docs/objects/irq.md). The kernel numbers every
  * interrupt it can hand out: interrupt-controller input (GSI) g is IRQ g,

@@ -105,9 +105,21 @@ static inline uint64_t untyped_zeroed(const struct cap *c)
     uint64_t z = (uint64_t)c->word0 << UNTYPED_ZERO_CHUNK_BITS, size = 1ull << c->size_bits;
     return z < size ? z : size;
 }
+/* Memory up to offset is zero: the mark is rounded down to a unit (it
+ * never claims more), except at the end of the untyped. */
 static inline void untyped_set_zeroed(struct cap *c, uint64_t offset)
 {
-    c->word0 = (uint32_t)((offset + (1ull << UNTYPED_ZERO_CHUNK_BITS) - 1) >> UNTYPED_ZERO_CHUNK_BITS);
+    uint64_t size = 1ull << c->size_bits, unit = 1ull << UNTYPED_ZERO_CHUNK_BITS;
+    c->word0 = (uint32_t)(offset >= size ? (size + unit - 1) / unit : offset / unit);
+}
+/* Nothing made from the untyped survives: all of it is free again. What
+ * was used is not zero any more, so the zeroed mark starts over too. */
+static inline void untyped_reset(struct cap *c)
+{
+    if (c->word1) {
+        c->word1 = 0;
+        c->word0 = 0;
+    }
 }
 
 /*

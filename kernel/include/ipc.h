@@ -102,14 +102,21 @@ void ipc_cancel_wake(struct tcb *t);
 /* Endpoints (kernel/object/endpoint.c). */
 void endpoint_send(struct endpoint *ep, struct tcb *t, uint64_t badge, unsigned flags);
 void endpoint_recv(struct endpoint *ep, struct tcb *t);
-void endpoint_finalise(struct endpoint *ep);
+static inline bool endpoint_has_waiters(const struct endpoint *ep) { return ep->head != 0; }
+/* The endpoint's last cap is gone: cancel at most `max` of its waiters
+ * (MICA_ERR_CANCELLED). True when none is left. */
+bool endpoint_cancel_waiters(struct endpoint *ep, unsigned max);
 
 /* Notifications (kernel/object/notification.c). */
 void notification_signal(struct notification *n, uint64_t badge);
 /* Deliver a notification word to t (registers only). */
 void notification_deliver(struct tcb *t, uint64_t word);
 void notification_wait(struct notification *n, struct tcb *t);
+/* The last cap is gone: unbind the bound thread (waiters: below). */
 void notification_finalise(struct notification *n);
+static inline bool notification_has_waiters(const struct notification *n) { return n->head != 0; }
+/* Cancel at most `max` waiters; true when none is left. */
+bool notification_cancel_waiters(struct notification *n, unsigned max);
 int notification_bind(struct notification *n, struct tcb *t);
 int notification_unbind(struct tcb *t);
 

@@ -51,9 +51,10 @@ void endpoint_recv(struct endpoint *ep, struct tcb *t)
     endpoint_wait(ep, t, EP_RECV);
 }
 
-void endpoint_finalise(struct endpoint *ep)
+/* Nobody can join the queue any more (no cap is left), so this ends. */
+bool endpoint_cancel_waiters(struct endpoint *ep, unsigned max)
 {
-    while (ep->head)
+    while (ep->head && max--)
         ipc_cancel_wake(ep->head);
-    ep->state = EP_IDLE;
+    return !ep->head;
 }

@@ -134,7 +134,7 @@ void irq_handler_finalise(const struct cap *cap)
     struct irq *q = irq_of(cap);
     mask(irq_number(q), true);
     q->issued = q->in_service = q->pending = false;
-    cte_delete(&q->ntfn); /* may destroy the notification: it has no slots */
+    cte_delete_now(&q->ntfn); /* may destroy the notification: it has no slots */
 }
 
 /* ----------------------------------------------------------- IRQControl */
@@ -228,7 +228,7 @@ static struct syscall_result set_notification(struct invocation *inv, struct irq
     struct cap c = cnode_cap_derive(&src->cap, MICA_RIGHTS_ALL);
     /* Deleting the old copy destroys at most a notification (waking its
      * waiters); it cannot touch src or the handler. */
-    cte_delete(&q->ntfn);
+    cte_delete_now(&q->ntfn);
     cte_insert(src, &q->ntfn, &c);
     if (!q->in_service)
         mask(irq_number(q), false);
@@ -257,7 +257,7 @@ static struct syscall_result clear(struct irq *q)
         return inv_error(MICA_ERR_ILLEGAL_OPERATION, 0);
     mask(irq_number(q), true);
     q->pending = false;
-    cte_delete(&q->ntfn);
+    cte_delete_now(&q->ntfn);
     return inv_ok(0);
 }
 
