@@ -42,7 +42,7 @@
 
 #define HOIST_PER_STEP  16 /* children re-parented in one step */
 #define SCAN_PER_STEP   64 /* empty slots of a dying object passed in one step */
-#define CANCEL_PER_STEP 8  /* waiters of a dying endpoint/notification cancelled in one step */
+#define CANCEL_PER_STEP 4  /* waiters of a dying endpoint/notification cancelled in one step */
 
 static const struct cap null_cap;
 

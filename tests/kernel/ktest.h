@@ -52,6 +52,7 @@ extern const struct ktest ioport_tests[];
 extern const struct ktest irq_tests[];
 extern const struct ktest iospace_tests[];
 extern const struct ktest devmem_tests[];
+extern const struct ktest preempt_tests[];
 
 /* ---------------------------------------------------------- helpers (util.c) */
 
