@@ -62,8 +62,12 @@
 #define MICA_SYS_DEBUG_CAP_IDENTIFY (-68) /* rdi = cptr; returns MICA_CAP_ID word in rdi */
 #define MICA_SYS_DEBUG_IPC_STATS (-69) /* returns IPC fastpath hits since boot in rdi and
                                           whether the fastpath is enabled in rsi */
+#define MICA_SYS_DEBUG_PREEMPT (-70) /* rdi = n: from now on every n-th preemption point of a
+                                        long operation stops it and ends the caller's
+                                        timeslice (0: only pending interrupts do); returns
+                                        the number of preempted operations since boot */
 
-#define MICA_SYS_MIN MICA_SYS_DEBUG_IPC_STATS
+#define MICA_SYS_MIN MICA_SYS_DEBUG_PREEMPT
 
 /* The word DebugCapIdentify returns: object type (enum mica_object_type,
  * frames as MICA_OBJ_FRAME_4K/2M, 0 for an empty slot), rights, size bits,

@@ -29,6 +29,7 @@ void ipc_cancel(struct tcb *t, bool report)
     case THREAD_BLOCKED_SEND:
     case THREAD_BLOCKED_RECV: {
         struct endpoint *ep = t->blocked_on;
+        endpoint_leaving(ep, t);
         ipc_queue_remove(&ep->head, &ep->tail, t);
         if (!ep->head)
             ep->state = EP_IDLE;
@@ -237,6 +238,8 @@ static void do_send(struct tcb *t, long number)
         for (unsigned i = 0; i < MICA_MSG_REGS_IN_CPU; i++)
             a.arg[2 + i] = arch_ctx_mr(&t->ctx, i);
         struct syscall_result r = invoke(t, slot, &a);
+        if (r.status == SYSCALL_PREEMPTED) /* again later, from the `syscall` (preempt.h) */
+            return arch_ctx_rewind_syscall(&t->ctx);
         result(t, r.status, r.value);
         return;
     }

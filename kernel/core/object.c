@@ -122,8 +122,7 @@ void object_finalise(const struct cap *cap)
         tcb_finalise(arch_phys_to_virt(cap->paddr));
         break;
     case CAP_ENDPOINT:
-        endpoint_finalise(arch_phys_to_virt(cap->paddr));
-        break;
+        break; /* waiters: cancelled by the caller, in steps (cnode.c) */
     case CAP_NOTIFICATION:
         notification_finalise(arch_phys_to_virt(cap->paddr));
         break;

@@ -28,6 +28,12 @@ void *memset(void *dst, int c, size_t n)
     return dst;
 }
 
+void memzero8(void *dst, size_t n)
+{
+    size_t words = n / 8;
+    __asm__ volatile("rep stosq" : "+D"(dst), "+c"(words) : "a"(0ull) : "memory");
+}
+
 int memcmp(const void *a, const void *b, size_t n)
 {
     const unsigned char *x = a, *y = b;

@@ -16,6 +16,7 @@
 #include <mica/syscall.h>
 #include <mica/types.h>
 #include <panic.h>
+#include <preempt.h>
 #include <sched.h>
 #include <syscall_dispatch.h>
 #include <tcb.h>
@@ -105,6 +106,9 @@ static struct syscall_result debug_call(struct tcb *t, const struct syscall_args
         /* The tag register carries the second result: enabled or not. */
         arch_ctx_set_received(&t->ctx, fastpath_hits, fastpath_enabled);
         return ok(fastpath_hits);
+    case MICA_SYS_DEBUG_PREEMPT:
+        preempt_debug_force(a->arg[0]);
+        return ok(preempt_count);
     case MICA_SYS_DEBUG_HALT:
         kprintf("mica: thread '%s' halted the machine (status %ld)\n", t->name, (long)a->arg[0]);
         machine_halt(a->arg[0] == 0 ? MICA_EXIT_SUCCESS : MICA_EXIT_FAILURE);
@@ -126,6 +130,7 @@ struct syscall_result syscall_dispatch(struct tcb *t, const struct syscall_args 
     case MICA_SYS_DEBUG_HALT:
     case MICA_SYS_DEBUG_CAP_IDENTIFY:
     case MICA_SYS_DEBUG_IPC_STATS:
+    case MICA_SYS_DEBUG_PREEMPT:
         return debug_call(t, a);
 #endif
     default:

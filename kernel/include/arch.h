@@ -79,6 +79,10 @@ uint32_t arch_timer_hz(void);
 /* The MICA_CPU_* protections turned on at boot (include/mica/bootinfo.h). */
 uint32_t arch_cpu_protections(void);
 
+/* Is an interrupt waiting to be taken (the kernel runs with interrupts
+ * off)? Asked by preemption points (preempt.h). */
+bool arch_irq_pending(void);
+
 /*
  * Device interrupts (irq.c, docs/objects/irq.md). The kernel numbers every
  * interrupt it can hand out: interrupt-controller input (GSI) g is IRQ g,

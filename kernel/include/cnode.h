@@ -7,12 +7,20 @@
 #include <cap.h>
 
 /* Empty a slot. If it held the last capability to an object, the object is
- * destroyed (a CNode's own slots are emptied in turn, iteratively). */
-void cte_delete(struct cte *slot);
+ * destroyed (a CNode's own slots are emptied in turn, iteratively). May
+ * stop at a preemption point (OP_PREEMPTED, preempt.h), the slot then
+ * holding the cap with fewer children, or a zombie: calling it again on
+ * the same slot goes on. */
+int cte_delete(struct cte *slot);
+
+/* cte_delete to the end, without preemption points: for kernel paths that
+ * cannot be repeated, deleting caps whose destruction is short. */
+void cte_delete_now(struct cte *slot);
 
 /* Delete every capability derived from the one in `slot`; an untyped
- * capability with no children left is then reset (its memory is free). */
-void cte_revoke(struct cte *slot);
+ * capability with no children left is then reset (its memory is free).
+ * May stop at a preemption point (OP_PREEMPTED); calling it again goes on. */
+int cte_revoke(struct cte *slot);
 
 /* Put `cap` into the empty slot `dest` as a child of `parent` (or a root). */
 void cte_insert(struct cte *parent, struct cte *dest, const struct cap *cap);

@@ -72,5 +72,10 @@ static inline struct syscall_result inv_error(uint64_t status, uint64_t detail)
 {
     return (struct syscall_result){ status, detail };
 }
+/* The result of an operation that may stop at a preemption point. */
+static inline struct syscall_result inv_done_or_preempted(int op_status)
+{
+    return (struct syscall_result){ op_status ? SYSCALL_PREEMPTED : 0, 0 };
+}
 
 #endif

@@ -20,7 +20,7 @@ enum endpoint_state { EP_IDLE, EP_SEND, EP_RECV };
 struct endpoint {
     struct tcb *head, *tail;
     uint64_t state; /* enum endpoint_state */
-    uint64_t reserved;
+    struct tcb *cancel_at; /* where a cancel of badged sends goes on, or 0 (endpoint.c) */
 };
 
 /* A notification: a word of signal bits, waiters, and a bound thread. */
@@ -102,17 +102,35 @@ void ipc_cancel_wake(struct tcb *t);
 /* Endpoints (kernel/object/endpoint.c). */
 void endpoint_send(struct endpoint *ep, struct tcb *t, uint64_t badge, unsigned flags);
 void endpoint_recv(struct endpoint *ep, struct tcb *t);
-void endpoint_finalise(struct endpoint *ep);
-/* Senders queued on ep with `badge` (non-zero) are cancelled (Revoke of a
- * badged endpoint cap, cnode.c). */
-void endpoint_cancel_badged_sends(struct endpoint *ep, uint64_t badge);
+static inline bool endpoint_has_waiters(const struct endpoint *ep) { return ep->head != 0; }
+/* The endpoint's last cap is gone: cancel at most `max` of its waiters
+ * (MICA_ERR_CANCELLED). True when none is left. */
+bool endpoint_cancel_waiters(struct endpoint *ep, unsigned max);
+/* Revoke of a badged endpoint cap (cnode.c): senders queued on ep with
+ * `badge` (non-zero) are cancelled, in a walk of at most `max` queued
+ * threads per call; *walk (0 at first) identifies the caller's walk from
+ * one call to the next. True when the caller's walk is complete. */
+bool endpoint_cancel_badged_sends(struct endpoint *ep, uint64_t badge, uint64_t *walk,
+                                  unsigned max);
+void endpoint_cancel_moves_on(struct endpoint *ep, struct tcb *t);
+/* t leaves ep's queue (before it is unlinked): a cancel walk waiting at t
+ * goes on at the thread after it. */
+static inline void endpoint_leaving(struct endpoint *ep, struct tcb *t)
+{
+    if (ep->cancel_at == t)
+        endpoint_cancel_moves_on(ep, t);
+}
 
 /* Notifications (kernel/object/notification.c). */
 void notification_signal(struct notification *n, uint64_t badge);
 /* Deliver a notification word to t (registers only). */
 void notification_deliver(struct tcb *t, uint64_t word);
 void notification_wait(struct notification *n, struct tcb *t);
+/* The last cap is gone: unbind the bound thread (waiters: below). */
 void notification_finalise(struct notification *n);
+static inline bool notification_has_waiters(const struct notification *n) { return n->head != 0; }
+/* Cancel at most `max` waiters; true when none is left. */
+bool notification_cancel_waiters(struct notification *n, unsigned max);
 int notification_bind(struct notification *n, struct tcb *t);
 int notification_unbind(struct tcb *t);
 

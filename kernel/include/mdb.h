@@ -16,8 +16,15 @@
  * parent may be NULL: the child is then a root with no siblings. */
 void mdb_insert_child(struct cte *parent, struct cte *child);
 
-/* Unlink c; its children take its place, in order, under c's parent. */
+/* Unlink c; its children take its place, in order, under c's parent.
+ * O(number of children): long operations hoist them first (below). */
 void mdb_remove(struct cte *c);
+
+/* Move c's first `max` children (or all, if fewer) out from under c: they
+ * become siblings right before c, in order, under c's parent. Returns how
+ * many moved. O(max); repeated until c is a leaf, then mdb_remove(c), it
+ * leaves the tree as mdb_remove(c) alone would, in bounded steps. */
+unsigned mdb_hoist_children(struct cte *c, unsigned max);
 
 /* `to` (an unlinked slot) takes over `from`'s place in the tree; `from`
  * ends up unlinked. Children now point at `to`. */

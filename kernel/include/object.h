@@ -24,7 +24,8 @@ bool object_slots(const struct cap *cap, uint64_t *slots_paddr, unsigned *count_
 void object_cap_deleted(struct cap *cap);
 
 /* Release whatever else the object holds, once its last cap is gone
- * (slots are emptied separately, by the caller). */
+ * (slots are emptied and waiters cancelled separately, by the caller,
+ * in preemptible steps: cnode.c). */
 void object_finalise(const struct cap *cap);
 
 #endif

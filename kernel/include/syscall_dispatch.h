@@ -19,6 +19,10 @@ struct syscall_result {
     uint64_t value;  /* call-specific result; returned in rdi */
 };
 
+/* Kernel-internal status: the operation stopped at a preemption point
+ * (preempt.h). Nothing is returned; the caller repeats the call. */
+#define SYSCALL_PREEMPTED (~0ull)
+
 struct syscall_result syscall_dispatch(struct tcb *t, const struct syscall_args *a);
 
 #endif

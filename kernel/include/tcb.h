@@ -68,6 +68,7 @@ struct tcb {
     void *blocked_on;
     struct tcb *ipc_next, *ipc_prev;
     uint64_t ipc_badge;       /* badge of the cap it sends with */
+    uint64_t cancel_badge, cancel_walk; /* its endpoint's cancel_at: that walk (endpoint.c) */
     struct cte *reply_cte;    /* BLOCKED_REPLY: the slot of the reply cap naming it */
     struct notification *bound_ntfn;
     /* The fault being handled (fault_kind != FAULT_NONE). */

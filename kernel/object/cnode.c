@@ -3,14 +3,28 @@
  * them: Copy, Mint, Move, Mutate, Delete, Revoke.
  *
  * Decoding (argument and rights checks, no side effects) is separate from
- * the operations, which cannot fail once decoding succeeded.
+ * the operations, which cannot fail once decoding succeeded. Delete and
+ * Revoke can be long, though: they work in bounded steps with preemption
+ * points between them (preempt.h) and may stop half-way, leaving the
+ * objects consistent; the repeated invocation carries on.
  *
- * Destroying an object that holds slots (a CNode, a TCB) empties those
- * slots, which may hold the last caps to further CNodes, and so on. To do
- * that without recursion (a user could build an arbitrarily deep chain),
- * the slot holding the dying object's last cap becomes a "zombie" that
- * remembers the next zombie up: the chain of zombies is the work stack,
- * stored in the dying objects themselves.
+ * Deleting a cap with children first moves them out from under it a few
+ * at a time (mdb_hoist_children). Revoke deletes the revoked cap's first
+ * child, or hoists that child's children first: every cap is re-parented
+ * at most once, so revoking N caps takes O(N) steps.
+ *
+ * Destroying an object with more to do than one step (a CNode or TCB with
+ * slots to empty, an endpoint or notification with waiters to cancel)
+ * turns the slot of its last cap into a "zombie" that keeps that cap's
+ * place in the derivation tree until the object is finished: a restarted
+ * Delete on the slot resumes it, a Revoke of an ancestor (the untyped)
+ * reaches it and finishes it, and the untyped cannot be reset (its memory
+ * reused) before. Emptying a CNode may destroy further CNodes, as deeply
+ * nested as a user likes; to do that without recursion, each zombie found
+ * in a dying object links to the zombie of the object holding it, and the
+ * top zombie of such a chain remembers the innermost one, where work goes
+ * on (cap.h). No user can name a zombie's object any more: its last cap is
+ * gone, and a zombie cannot be copied, moved or invoked.
  */
 #include <arch.h>
 #include <cnode.h>
@@ -23,7 +37,12 @@
 #include <mica/errors.h>
 #include <mica/invocation.h>
 #include <object.h>
+#include <preempt.h>
 #include <tcb.h>
+
+#define HOIST_PER_STEP  16 /* children re-parented in one step */
+#define SCAN_PER_STEP   64 /* empty slots of a dying object passed in one step */
+#define CANCEL_PER_STEP 4  /* waiters of a dying endpoint/notification cancelled in one step */
 
 static const struct cap null_cap;
 
@@ -33,75 +52,188 @@ void cte_insert(struct cte *parent, struct cte *dest, const struct cap *cap)
     mdb_insert_child(parent, dest);
 }
 
-/*
- * Take the cap out of slot s (undoing what it holds, unlinking it from the
- * derivation tree). If it was the last cap to an object that holds slots
- * (other than the object at `skip`, already being emptied), s becomes a
- * zombie for those slots whose link up the chain is `up`: returns true.
- */
-static bool remove_cap(struct cte *s, struct cte *up, uint64_t skip)
+/* ---------------------------------------------------------------- zombies */
+
+/* The top zombie of z's chain. An inner zombie's link leads towards it (a
+ * top taken into another chain becomes inner, so there may be hops). */
+static struct cte *zombie_top(struct cte *z)
 {
-    object_cap_deleted(&s->cap);
-    struct cap c = s->cap;
-    bool final = mdb_is_final(s);
-    uint64_t inner;
-    unsigned inner_bits;
-    mdb_remove(s);
-    s->cap = null_cap;
-    if (!final)
+    struct cte *t = z;
+    while (zombie_up(&t->cap))
+        t = zombie_link(&t->cap);
+    if (t != z && zombie_up(&z->cap))
+        zombie_set_link(&z->cap, t); /* one hop next time */
+    return t;
+}
+
+/*
+ * s holds the last cap c to an object, finalised already, and is a leaf of
+ * the derivation tree. If the object has more to do, s becomes its zombie:
+ * inside the chain of `top`, one level below `up` (its innermost zombie
+ * now), or the top of a new chain (up == NULL). Returns false otherwise.
+ */
+static bool zombify(struct cte *s, const struct cap *c, struct cte *up, struct cte *top)
+{
+    uint64_t paddr;
+    unsigned bits = 0, kind;
+    if (object_slots(c, &paddr, &bits)) {
+        kind = ZOMBIE_SLOTS;
+    } else if (c->type == CAP_ENDPOINT && endpoint_has_waiters(arch_phys_to_virt(c->paddr))) {
+        kind = ZOMBIE_ENDPOINT, paddr = c->paddr;
+    } else if (c->type == CAP_NOTIFICATION &&
+               notification_has_waiters(arch_phys_to_virt(c->paddr))) {
+        kind = ZOMBIE_NOTIFICATION, paddr = c->paddr;
+    } else {
         return false;
-    object_finalise(&c);
-    if (!object_slots(&c, &inner, &inner_bits) || inner == skip)
-        return false;
-    s->cap = (struct cap){ .type = CAP_ZOMBIE, .paddr = inner, .size_bits = (uint8_t)inner_bits,
-                           .word2 = (uint64_t)up };
+    }
+    s->cap = (struct cap){ .type = CAP_ZOMBIE, .rights = (uint8_t)kind, .paddr = paddr,
+                           .size_bits = (uint8_t)bits, .word2 = (uint64_t)up };
+    zombie_set_link(&s->cap, up ? top : s);
+    if (up)
+        zombie_set_link(&top->cap, s);
     return true;
 }
 
-/* Empty every slot under the zombie in `start`, descending into objects
- * whose last cap is found there, until the whole chain is done. */
-static void destroy_slots(struct cte *start)
+/*
+ * One step of emptying slot s (neither empty nor a zombie): re-parent a
+ * bounded number of its children, or, once it has none, remove the cap.
+ * Removing the last cap to an object finalises it, and makes s a zombie
+ * (see zombify) if there is more to do. Returns true once the cap is gone.
+ */
+static bool remove_step(struct cte *s, struct cte *up, struct cte *top)
 {
-    struct cte *cur = start;
-    while (cur) {
-        struct cap *z = &cur->cap;
-        struct cte *slots = cnode_slots(z);
-        uint64_t count = 1ull << z->size_bits, i = z->word1;
-        /* Zombies here are links of this very chain (possibly `cur`). */
-        while (i < count && (slots[i].cap.type == CAP_NULL || slots[i].cap.type == CAP_ZOMBIE))
-            i++;
-        z->word1 = i;
-        if (i == count) { /* all empty: this object is gone; back up the chain */
-            struct cte *up = (struct cte *)z->word2;
-            cur->cap = null_cap;
-            cur = up;
-        } else if (remove_cap(&slots[i], cur, z->paddr)) {
-            cur = &slots[i];
-        }
+    if (mdb_hoist_children(s, HOIST_PER_STEP))
+        return false;
+    object_cap_deleted(&s->cap);
+    struct cap c = s->cap;
+    bool final = mdb_is_final(s);
+    if (final)
+        object_finalise(&c);
+    if (!final || !zombify(s, &c, up, top)) {
+        mdb_remove(s); /* a leaf: O(1) */
+        s->cap = null_cap;
+    }
+    return true;
+}
+
+/* The zombie `cur` (innermost in top's chain) is finished: the chain goes
+ * on one level up, or ends if it was the top. */
+static void zombie_done(struct cte *top, struct cte *cur)
+{
+    struct cte *up = zombie_up(&cur->cap);
+    mdb_remove(cur); /* zombies have no children */
+    cur->cap = null_cap;
+    if (up)
+        zombie_set_link(&top->cap, up);
+}
+
+/* The top zombie t2 of another chain was found in an object top's chain is
+ * emptying (at cur): its chain becomes part of this one, and work goes on
+ * at its innermost zombie. */
+static void zombie_take(struct cte *top, struct cte *cur, struct cte *t2)
+{
+    struct cte *inner = zombie_link(&t2->cap);
+    t2->cap.word2 = (uint64_t)cur;
+    zombie_set_link(&t2->cap, top);
+    zombie_set_link(&top->cap, inner);
+}
+
+/* One bounded step of emptying the slots of the innermost zombie cur. */
+static void empty_slots_step(struct cte *top, struct cte *cur)
+{
+    struct cap *z = &cur->cap;
+    struct cte *slots = arch_phys_to_virt(z->paddr);
+    uint32_t count = 1u << z->size_bits, i = zombie_progress(z);
+    uint32_t end = count - i > SCAN_PER_STEP ? i + SCAN_PER_STEP : count;
+    /* Zombies of this very chain may sit here (an object that holds the
+     * last cap to one that holds its own): they are passed over. */
+    while (i < end && (slots[i].cap.type == CAP_NULL ||
+                       (slots[i].cap.type == CAP_ZOMBIE && zombie_top(&slots[i]) == top)))
+        i++;
+    zombie_set_progress(z, i);
+    if (i == count)
+        zombie_done(top, cur); /* all empty: the object is gone */
+    else if (i < end && slots[i].cap.type == CAP_ZOMBIE)
+        zombie_take(top, cur, zombie_top(&slots[i]));
+    else if (i < end)
+        remove_step(&slots[i], cur, top);
+}
+
+/* One bounded step of the chain whose top zombie is `top`. */
+static void zombie_step(struct cte *top)
+{
+    struct cte *cur = zombie_link(&top->cap);
+    switch (zombie_kind(&cur->cap)) {
+    case ZOMBIE_ENDPOINT:
+        if (endpoint_cancel_waiters(arch_phys_to_virt(cur->cap.paddr), CANCEL_PER_STEP))
+            zombie_done(top, cur);
+        return;
+    case ZOMBIE_NOTIFICATION:
+        if (notification_cancel_waiters(arch_phys_to_virt(cur->cap.paddr), CANCEL_PER_STEP))
+            zombie_done(top, cur);
+        return;
+    default:
+        empty_slots_step(top, cur);
     }
 }
 
-void cte_delete(struct cte *slot)
+/* Finish the chain of the top zombie `top` (its slot is then empty). */
+static int zombie_run(struct cte *top)
 {
-    if (slot->cap.type == CAP_NULL || slot->cap.type == CAP_ZOMBIE)
-        return;
-    if (remove_cap(slot, 0, 0))
-        destroy_slots(slot);
+    for (;;) {
+        zombie_step(top);
+        if (top->cap.type != CAP_ZOMBIE)
+            return OP_DONE;
+        if (preempt_point(1))
+            return OP_PREEMPTED;
+    }
 }
 
-void cte_revoke(struct cte *slot)
+/* ------------------------------------------------------- delete, revoke */
+
+int cte_delete(struct cte *slot)
+{
+    for (;;) {
+        if (slot->cap.type == CAP_NULL)
+            return OP_DONE;
+        if (slot->cap.type == CAP_ZOMBIE)
+            return zombie_run(zombie_top(slot));
+        if (!remove_step(slot, 0, 0) && preempt_point(1))
+            return OP_PREEMPTED;
+    }
+}
+
+void cte_delete_now(struct cte *slot)
+{
+    preempt_disable();
+    cte_delete(slot);
+    preempt_enable();
+}
+
+int cte_revoke(struct cte *slot)
 {
     struct cap orig = slot->cap;
-    struct cte *leaf;
     /* Deleting descendants can destroy objects whose slots hold this very
      * cap; stop as soon as the slot no longer holds what we started with. */
-    while (slot->cap.type == orig.type && slot->cap.paddr == orig.paddr &&
-           (leaf = mdb_leaf_descendant(slot)))
-        cte_delete(leaf);
+    while (slot->cap.type == orig.type && slot->cap.paddr == orig.paddr && slot->first_child) {
+        struct cte *c = slot->first_child;
+        if (c->first_child)
+            mdb_hoist_children(c, HOIST_PER_STEP); /* c's children become slot's */
+        else if (cte_delete(c) == OP_PREEMPTED)
+            return OP_PREEMPTED;
+        if (preempt_point(1))
+            return OP_PREEMPTED;
+    }
     if (slot->cap.type == CAP_UNTYPED && slot->cap.paddr == orig.paddr && !mdb_has_children(slot))
-        slot->cap.word1 = 0; /* nothing made from it survives: all free again */
-    if (slot->cap.type == CAP_ENDPOINT && slot->cap.paddr == orig.paddr && slot->cap.word1)
-        endpoint_cancel_badged_sends(arch_phys_to_virt(slot->cap.paddr), slot->cap.word1);
+        untyped_reset(&slot->cap); /* nothing made from it survives: all free again */
+    if (slot->cap.type == CAP_ENDPOINT && slot->cap.paddr == orig.paddr && slot->cap.word1) {
+        while (!endpoint_cancel_badged_sends(arch_phys_to_virt(slot->cap.paddr), slot->cap.word1,
+                                             &slot->cap.word2, CANCEL_PER_STEP))
+            if (preempt_point(1))
+                return OP_PREEMPTED; /* the walk's number stays in word2 */
+        slot->cap.word2 = 0;
+    }
+    return OP_DONE;
 }
 
 /* ---------------------------------------------------------------- decode */
@@ -205,6 +337,8 @@ struct cap cnode_cap_derive(const struct cap *src, uint64_t rights)
         c.word1 = 0;
         c.word2 = 0;
     }
+    if (c.type == CAP_ENDPOINT)
+        c.word2 = 0; /* a Revoke's walk in progress is the source's own (cte_revoke) */
     return c;
 }
 
@@ -284,11 +418,7 @@ static struct syscall_result delete_or_revoke(struct invocation *inv, bool revok
     int err = inv_lookup_slot(&inv->slot->cap, index, depth, &slot, &detail);
     if (err)
         return inv_error(err, detail);
-    if (revoke)
-        cte_revoke(slot);
-    else
-        cte_delete(slot);
-    return inv_ok(0);
+    return inv_done_or_preempted(revoke ? cte_revoke(slot) : cte_delete(slot));
 }
 
 struct syscall_result cnode_invoke(struct invocation *inv)

@@ -136,7 +136,7 @@ void irq_handler_finalise(const struct cap *cap)
     if (!is_gsi(irq_number(q)))
         arch_irq_msi_release(irq_number(q) - ARCH_IRQ_GSIS);
     q->issued = q->in_service = q->pending = false;
-    cte_delete(&q->ntfn); /* may destroy the notification: it has no slots */
+    cte_delete_now(&q->ntfn); /* may destroy the notification: it has no slots */
 }
 
 /* ----------------------------------------------------------- IRQControl */
@@ -230,7 +230,7 @@ static struct syscall_result set_notification(struct invocation *inv, struct irq
     struct cap c = cnode_cap_derive(&src->cap, MICA_RIGHTS_ALL);
     /* Deleting the old copy destroys at most a notification (waking its
      * waiters); it cannot touch src or the handler. */
-    cte_delete(&q->ntfn);
+    cte_delete_now(&q->ntfn);
     cte_insert(src, &q->ntfn, &c);
     if (!q->in_service)
         mask(irq_number(q), false);
@@ -259,7 +259,7 @@ static struct syscall_result clear(struct irq *q)
         return inv_error(MICA_ERR_ILLEGAL_OPERATION, 0);
     mask(irq_number(q), true);
     q->pending = false;
-    cte_delete(&q->ntfn);
+    cte_delete_now(&q->ntfn);
     return inv_ok(0);
 }
 

@@ -67,8 +67,13 @@ int notification_unbind(struct tcb *t)
 
 void notification_finalise(struct notification *n)
 {
-    while (n->head)
-        ipc_cancel_wake(n->head);
     if (n->bound)
         notification_unbind(n->bound);
+}
+
+bool notification_cancel_waiters(struct notification *n, unsigned max)
+{
+    while (n->head && max--)
+        ipc_cancel_wake(n->head);
+    return !n->head;
 }

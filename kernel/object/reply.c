@@ -21,7 +21,7 @@ void reply_setup(struct tcb *caller, struct tcb *server, bool can_grant)
 {
     struct cte *slot = &server->slots[TCB_SLOT_REPLY];
     if (slot->cap.type != CAP_NULL)
-        cte_delete(slot); /* an unsaved older reply: its caller is cancelled */
+        cte_delete_now(slot); /* an unsaved older reply: its caller is cancelled */
     reply_cap_make(slot, caller, can_grant);
 }
 

@@ -19,6 +19,7 @@
 #include <mica/invocation.h>
 #include <mica/layout.h>
 #include <mica/tcb.h>
+#include <preempt.h>
 #include <sched.h>
 #include <tcb.h>
 #include <vspace.h>
@@ -108,17 +109,22 @@ static void resume(struct tcb *t)
  * Replace one of the TCB's own slots with a copy of `src`'s cap. Deleting
  * the old cap can destroy objects (its last CNode, and whatever that held),
  * possibly the source slot or the TCB itself: insert only if both the
- * invoked TCB cap and the source are still what they were.
+ * invoked TCB cap and the source are still what they were. Deleting may
+ * stop at a preemption point (OP_PREEMPTED): Configure is then repeated
+ * from the start, which redoes the slots already set (deleting a copy
+ * and making it again) and goes on with the one left half-deleted.
  */
-static void set_slot(const struct invocation *inv, const struct cap *tcb_cap, struct tcb *t,
-                     unsigned which, struct cte *src, const struct cap *cap)
+static int set_slot(const struct invocation *inv, const struct cap *tcb_cap, struct tcb *t,
+                    unsigned which, struct cte *src, const struct cap *cap)
 {
     struct cap expected = src ? src->cap : (struct cap){ 0 };
-    cte_delete(&t->slots[which]);
+    if (cte_delete(&t->slots[which]) == OP_PREEMPTED)
+        return OP_PREEMPTED;
     bool tcb_alive = inv->slot->cap.type == CAP_TCB && inv->slot->cap.paddr == tcb_cap->paddr;
     if (src && tcb_alive && src->cap.type == expected.type && src->cap.paddr == expected.paddr &&
         t->slots[which].cap.type == CAP_NULL)
         cte_insert(src, &t->slots[which], cap);
+    return OP_DONE;
 }
 
 /*
@@ -182,11 +188,12 @@ static struct syscall_result configure(struct invocation *inv, struct tcb *t)
     struct cap fe = fault_ep ? fault_ep->cap : (struct cap){ 0 };
     fr.word1 = fr.word2 = 0; /* the TCB's copy records no mapping */
     struct cap tcb_cap = inv->slot->cap;
-    set_slot(inv, &tcb_cap, t, TCB_SLOT_CSPACE, cspace, &cs);
-    set_slot(inv, &tcb_cap, t, TCB_SLOT_VSPACE, vspace, &vs);
-    vspace_epoch++; /* t's address space changed */
-    set_slot(inv, &tcb_cap, t, TCB_SLOT_IPC_BUFFER, frame, &fr);
-    set_slot(inv, &tcb_cap, t, TCB_SLOT_FAULT_EP, fault_ep, &fe);
+    vspace_epoch++; /* t's address space changes */
+    if (set_slot(inv, &tcb_cap, t, TCB_SLOT_CSPACE, cspace, &cs) ||
+        set_slot(inv, &tcb_cap, t, TCB_SLOT_VSPACE, vspace, &vs) ||
+        set_slot(inv, &tcb_cap, t, TCB_SLOT_IPC_BUFFER, frame, &fr) ||
+        set_slot(inv, &tcb_cap, t, TCB_SLOT_FAULT_EP, fault_ep, &fe))
+        return inv_done_or_preempted(OP_PREEMPTED);
     t->ipc_buffer = buffer;
     t->mcp = (uint8_t)mcp;
     sched_set_priority(t, (unsigned)prio);

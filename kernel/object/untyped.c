@@ -4,6 +4,13 @@
  * zeroes them (device memory is never touched) and puts their caps, as
  * children of the untyped cap, into consecutive empty slots of a CNode.
  * When an untyped has no children left its watermark drops back to zero.
+ *
+ * Zeroing can be long (a 1 GiB CNode), so it happens in 64 KiB chunks with
+ * a preemption point after each (preempt.h). The cap's zeroed mark records
+ * how far memory above the watermark is known to be zero: a preempted
+ * Retype, repeated, goes on from there, and memory zeroed once is not
+ * zeroed again until it is used. An untyped made by Retype starts with
+ * nothing known zero: its memory is zeroed when objects are made from it.
  */
 #include <arch.h>
 #include <bits.h>
@@ -16,6 +23,7 @@
 #include <mica/invocation.h>
 #include <mica/object.h>
 #include <object.h>
+#include <preempt.h>
 #include <vspace.h>
 
 struct retype_args {
@@ -93,19 +101,45 @@ static int decode_retype(struct invocation *inv, struct retype_args *a, uint64_t
     return MICA_OK;
 }
 
-static void retype(struct cte *ut_slot, const struct retype_args *a)
+/* Make [zeroed mark, end) of the untyped zero, a chunk at a time. */
+static int zero_up_to(struct cap *ut, uint64_t end)
 {
-    bool device = ut_slot->cap.flags & CAP_FLAG_DEVICE;
+    const uint64_t chunk = 1ull << UNTYPED_ZERO_CHUNK_BITS, size = 1ull << ut->size_bits;
+    uint64_t z = untyped_zeroed(ut);
+    if (z < ut->word1)
+        z = ut->word1; /* below the watermark: in use, not ours to zero */
+    while (z < end) {
+        uint64_t next = (z | (chunk - 1)) + 1;
+        if (next > size)
+            next = size;
+        memzero8(arch_phys_to_virt(ut->paddr + z), next - z);
+        untyped_set_zeroed(ut, next);
+        z = next;
+        if (z < end && preempt_point(PREEMPT_CHECK_UNITS))
+            return OP_PREEMPTED;
+    }
+    return OP_DONE;
+}
+
+static int retype(struct cte *ut_slot, const struct retype_args *a)
+{
+    struct cap *ut = &ut_slot->cap;
+    bool device = ut->flags & CAP_FLAG_DEVICE;
     uint64_t obj_size = 1ull << a->obj_bits;
+    uint64_t end = a->first + a->count * obj_size - ut->paddr;
+    if (!mdb_has_children(ut_slot))
+        untyped_reset(ut); /* what the decoder assumed */
+    /* A new untyped needs no zeroing: whatever is made from it is. */
+    if (!device && a->type != MICA_OBJ_UNTYPED && zero_up_to(ut, end) == OP_PREEMPTED)
+        return OP_PREEMPTED;
     for (uint64_t i = 0; i < a->count; i++) {
-        uint64_t paddr = a->first + i * obj_size;
-        /* A new untyped needs no zeroing: whatever is made from it is. */
-        if (!device && a->type != MICA_OBJ_UNTYPED)
-            memset(arch_phys_to_virt(paddr), 0, obj_size);
-        struct cap c = object_create(a->type, paddr, a->size_bits, device);
+        struct cap c = object_create(a->type, a->first + i * obj_size, a->size_bits, device);
         cte_insert(ut_slot, &a->dest[i], &c);
     }
-    ut_slot->cap.word1 = a->first + a->count * obj_size - ut_slot->cap.paddr;
+    if (!device && untyped_zeroed(ut) < end)
+        untyped_set_zeroed(ut, end); /* [end, mark) stays zero (none: rounded down) */
+    ut->word1 = end;
+    return OP_DONE;
 }
 
 struct syscall_result untyped_invoke(struct invocation *inv)
@@ -117,6 +151,5 @@ struct syscall_result untyped_invoke(struct invocation *inv)
     int err = decode_retype(inv, &a, &detail);
     if (err)
         return inv_error(err, detail);
-    retype(inv->slot, &a);
-    return inv_ok(0);
+    return inv_done_or_preempted(retype(inv->slot, &a));
 }

@@ -111,4 +111,13 @@ struct bench_env {
 void bench_pairs(struct bench_env *env);
 #define BENCH_N_PAIRS 16
 
+/* ------------------------------------------------------------ latency.c */
+
+/* Worst-case interrupt latency while the root task runs long kernel
+ * operations (Revoke, Delete of a big CNode, Retype of a large object). */
+void bench_latency(struct mica_aspace *self, const struct mica_bootinfo *bi);
+/* Samples each latency figure wants at least (command line "lsamples=N"). */
+extern unsigned long bench_latency_samples;
+#define BENCH_N_LATENCY 7
+
 #endif

@@ -108,7 +108,7 @@ static unsigned long parse_number(const char *s)
     return v;
 }
 
-/* "iters=N warmup=N" on the root task's command line. */
+/* "iters=N warmup=N lsamples=N" on the root task's command line. */
 static void parse_args(const char *cmdline)
 {
     for (const char *p = cmdline; *p;) {
@@ -116,6 +116,8 @@ static void parse_args(const char *cmdline)
             bench_iters = parse_number(p + 6);
         else if (!mica_strncmp(p, "warmup=", 7))
             bench_warmup = parse_number(p + 7);
+        else if (!mica_strncmp(p, "lsamples=", 9))
+            bench_latency_samples = parse_number(p + 9);
         while (*p && *p != ' ')
             p++;
         while (*p == ' ')
@@ -192,7 +194,7 @@ int main(const struct mica_bootinfo *bi)
     parse_args(bi->cmdline);
     mica_printf("bench: Mica benchmarks, %lu timed iterations after %lu warm-up\n", bench_iters,
                 bench_warmup);
-    mica_printf(BENCH_TAG "plan %u\n", BENCH_N_DIRECT + BENCH_N_PAIRS);
+    mica_printf(BENCH_TAG "plan %u\n", BENCH_N_DIRECT + BENCH_N_PAIRS + BENCH_N_LATENCY);
     mica_printf(BENCH_TAG "info iters=%lu warmup=%lu\n", bench_iters, bench_warmup);
     report_cpu();
     if (!ut)
@@ -238,6 +240,7 @@ int main(const struct mica_bootinfo *bi)
     bench_calibrate();
     bench_direct(&self);
     bench_pairs(&env);
+    bench_latency(&self, bi);
     mica_printf(BENCH_TAG "done\n");
     return 0;
 }

@@ -53,6 +53,7 @@ extern const struct ktest irq_tests[];
 extern const struct ktest iospace_tests[];
 extern const struct ktest devmem_tests[];
 extern const struct ktest entry_tests[];
+extern const struct ktest preempt_tests[];
 
 /* ---------------------------------------------------------- helpers (util.c) */
 

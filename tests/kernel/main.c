@@ -10,7 +10,7 @@
 static const struct ktest *const tables[] = { boot_tests, cpu_tests, syscall_tests, cap_tests, vspace_tests, sched_tests,
                                                untyped_tests, cnode_tests, ipc_tests, ntfn_tests,
                                                fault_ipc_tests, ioport_tests, irq_tests,
-                                               iospace_tests, devmem_tests, entry_tests };
+                                               iospace_tests, devmem_tests, entry_tests, preempt_tests };
 
 static char reason[256];
 

@@ -1,7 +1,7 @@
 /*
  * Host unit tests for kernel/core/mdb.c: the capability derivation tree
  * (insert, remove with children spliced into place, move, is_final,
- * leaf_descendant) and cap_same_object() from kernel/include/cap.h.
+ * leaf_descendant, hoist_children) and cap_same_object() from kernel/include/cap.h.
  *
  * The randomized test builds forests the way the kernel does (copies are
  * children of the cap they were copied from; objects retyped from an untyped
@@ -572,6 +572,113 @@ static void test_is_final_null_caps_are_never_copies(void **state)
     assert_true(mdb_is_final(&b));
 }
 
+/* ---- hoist_children ---------------------------------------------------- */
+
+static void test_hoist_none_and_zero(void **state)
+{
+    (void)state;
+    struct cte r = { 0 }, a = { 0 };
+    mdb_insert_child(NULL, &r);
+    assert_int_equal(mdb_hoist_children(&r, 4), 0);
+    mdb_insert_child(&r, &a);
+    assert_int_equal(mdb_hoist_children(&r, 0), 0);
+    assert_ptr_equal(r.first_child, &a);
+}
+
+static void test_hoist_some_then_rest_goes_before_in_order(void **state)
+{
+    (void)state;
+    /* p: [x, c, y]; c: [k1, k2, k3]. */
+    struct cte p = { 0 }, x = { 0 }, c = { 0 }, y = { 0 }, k1 = { 0 }, k2 = { 0 }, k3 = { 0 };
+    mdb_insert_child(NULL, &p);
+    mdb_insert_child(&p, &y);
+    mdb_insert_child(&p, &c);
+    mdb_insert_child(&p, &x);
+    mdb_insert_child(&c, &k3);
+    mdb_insert_child(&c, &k2);
+    mdb_insert_child(&c, &k1);
+    assert_int_equal(mdb_hoist_children(&c, 2), 2);
+    struct cte *want1[] = { &x, &k1, &k2, &c, &y };
+    expect_children(&p, want1, ARRAY_SIZE(want1));
+    struct cte *left[] = { &k3 };
+    expect_children(&c, left, 1);
+    assert_int_equal(mdb_hoist_children(&c, 2), 1);
+    struct cte *want2[] = { &x, &k1, &k2, &k3, &c, &y };
+    expect_children(&p, want2, ARRAY_SIZE(want2));
+    assert_null(c.first_child);
+    /* c is a leaf now: removing it is what mdb_remove would have done at once. */
+    mdb_remove(&c);
+    struct cte *want3[] = { &x, &k1, &k2, &k3, &y };
+    expect_children(&p, want3, ARRAY_SIZE(want3));
+}
+
+static void test_is_final_run_split_by_hoisting_from_untyped(void **state)
+{
+    (void)state;
+    /* u (untyped) has children [f1, f2, f3], three caps to one frame. */
+    struct cte v = { 0 }, u = { 0 }, f1 = { 0 }, f2 = { 0 }, f3 = { 0 };
+    set_cap(&v, CAP_UNTYPED, 0x100000, 20);
+    set_cap(&u, CAP_UNTYPED, 0x100000, 16);
+    set_cap(&f1, CAP_FRAME, 0x100000, 12);
+    f2.cap = f3.cap = f1.cap;
+    mdb_insert_child(NULL, &v);
+    mdb_insert_child(&v, &u);
+    mdb_insert_child(&u, &f3);
+    mdb_insert_child(&u, &f2);
+    mdb_insert_child(&u, &f1);
+    assert_int_equal(mdb_hoist_children(&u, 2), 2); /* v: [f1, f2, u]; u: [f3] */
+    assert_false(mdb_is_final(&f2));
+    assert_false(mdb_is_final(&f3));
+    mdb_remove(&f1);
+    assert_false(mdb_is_final(&f2)); /* only f2 before u, only f3 below it */
+    assert_false(mdb_is_final(&f3));
+    mdb_remove(&f2);
+    assert_true(mdb_is_final(&f3));
+}
+
+static void test_hoist_chain_is_linear(void **state)
+{
+    (void)state;
+    /* A chain of copies, revoked from the top as cte_revoke does: the
+     * first child is hoisted from (once) or deleted. */
+    static struct cte chain[1000];
+    memset(chain, 0, sizeof chain);
+    mdb_insert_child(NULL, &chain[0]);
+    for (unsigned i = 1; i < ARRAY_SIZE(chain); i++)
+        mdb_insert_child(&chain[i - 1], &chain[i]);
+    unsigned steps = 0, deleted = 0;
+    while (chain[0].first_child) {
+        struct cte *c = chain[0].first_child;
+        if (c->first_child)
+            mdb_hoist_children(c, 8);
+        else
+            mdb_remove(c), deleted++;
+        steps++;
+    }
+    assert_int_equal(deleted, ARRAY_SIZE(chain) - 1);
+    assert_true(steps <= 2 * ARRAY_SIZE(chain));
+}
+
+static void test_hoist_from_parentless_root(void **state)
+{
+    (void)state;
+    struct cte r = { 0 }, s2 = { 0 }, k1 = { 0 }, k2 = { 0 };
+    mdb_insert_child(NULL, &r);
+    mdb_insert_child(&r, &k2);
+    mdb_insert_child(&r, &k1);
+    r.next = &s2; /* a parentless sibling list, as removal of a root leaves */
+    s2.prev = &r;
+    assert_int_equal(mdb_hoist_children(&r, 8), 2);
+    assert_null(k1.prev);
+    assert_ptr_equal(k1.next, &k2);
+    assert_ptr_equal(k2.next, &r);
+    assert_ptr_equal(r.prev, &k2);
+    assert_ptr_equal(r.next, &s2);
+    assert_null(k1.parent);
+    assert_null(k2.parent);
+    assert_null(r.first_child);
+}
+
 /* ---- leaf_descendant -------------------------------------------------- */
 
 static void test_leaf_descendant_none(void **state)
@@ -702,6 +809,23 @@ static void model_remove(int s)
         c->used = false;
     if (l->n == 0)
         l->used = false;
+}
+
+static void model_hoist(int s, unsigned n)
+{
+    unsigned k;
+    struct mlist *l = list_of(s, &k), *c = child_list(s);
+    if (!c)
+        return;
+    if (n > c->n)
+        n = c->n;
+    memmove(&l->items[k + n], &l->items[k], (l->n - k) * sizeof l->items[0]);
+    memcpy(&l->items[k], c->items, n * sizeof c->items[0]);
+    l->n += n;
+    memmove(&c->items[0], &c->items[n], (c->n - n) * sizeof c->items[0]);
+    c->n -= n;
+    if (c->n == 0)
+        c->used = false;
 }
 
 static void model_move(int from, int to)
@@ -932,9 +1056,17 @@ static void test_random_forest_keeps_invariants(void **state)
             model_insert(s, d);
             live[d] = true;
             counts[2]++;
-        } else if (op < 85) { /* Delete */
+        } else if (op < 85) { /* Delete: at once, or hoisting children a few at a time */
             if ((s = pick(true, 0)) < 0)
                 continue;
+            while (rng_below(2) && pool[s].first_child) {
+                unsigned n = 1 + rng_below(3);
+                assert_true(mdb_hoist_children(&pool[s], n) > 0);
+                model_hoist(s, n);
+                check_structure();
+                check_against_model();
+                check_object_rules();
+            }
             mdb_remove(&pool[s]);
             model_remove(s);
             memset(&pool[s].cap, 0, sizeof pool[s].cap);
@@ -987,6 +1119,11 @@ int main(void)
         cmocka_unit_test(test_is_final_untyped_never_shares),
         cmocka_unit_test(test_is_final_different_types_at_same_paddr),
         cmocka_unit_test(test_is_final_null_caps_are_never_copies),
+        cmocka_unit_test(test_hoist_none_and_zero),
+        cmocka_unit_test(test_hoist_some_then_rest_goes_before_in_order),
+        cmocka_unit_test(test_is_final_run_split_by_hoisting_from_untyped),
+        cmocka_unit_test(test_hoist_chain_is_linear),
+        cmocka_unit_test(test_hoist_from_parentless_root),
         cmocka_unit_test(test_leaf_descendant_none),
         cmocka_unit_test(test_leaf_descendant_deep_chain),
         cmocka_unit_test(test_leaf_descendant_branching_returns_a_leaf_below),

@@ -74,6 +74,13 @@ static const struct ref refs[] = {
     { "fault_pf_to_handler", "page fault -> pager one-way, cross AS", -1, SEL4_NONE, -1 },
     { "fault_pf_reply", "pager reply -> faulter one-way, cross AS", -1, SEL4_NONE, -1 },
     { "fault_ud_rt_same", "ud2 fault round trip, same AS", 1336, SEL4_DEFAULT, -1 },
+    { "irq_latency_idle", "IRQ latency, thread spinning in user mode", -1, SEL4_NONE, -1 },
+    { "irq_latency_revoke_4k", "IRQ latency during Revoke, 2^12 chain", -1, SEL4_NONE, -1 },
+    { "irq_latency_revoke_64k", "IRQ latency during Revoke, 2^16 chain", -1, SEL4_NONE, -1 },
+    { "irq_latency_delete_4k", "IRQ latency during Delete, 2^12 CNode", -1, SEL4_NONE, -1 },
+    { "irq_latency_delete_64k", "IRQ latency during Delete, 2^16 CNode", -1, SEL4_NONE, -1 },
+    { "irq_latency_retype_64m", "IRQ latency during Retype, 64 MiB", -1, SEL4_NONE, -1 },
+    { "irq_latency_retype_1g", "IRQ latency during Retype, 1 GiB", -1, SEL4_NONE, -1 },
 };
 #define N_REFS (sizeof(refs) / sizeof(refs[0]))
 
@@ -365,8 +372,8 @@ static void print_table(const char *cpu_arg)
         printf("Samples: %ld timed iterations after %ld warm-up, median and minimum; kernel IPC: "
                "%s, fastpath: %s\n", info_iters, info_warmup, info_ipc[0] ? info_ipc : "?",
                info_fastpath[0] ? info_fastpath : "?");
-    printf("\n%-21s %-42s %7s %7s %6s %8s %7s %-8s %s\n", "benchmark", "operation", "median",
-           "min", "iters", "seL4", "target", "", "fastpath/op");
+    printf("\n%-22s %-42s %7s %7s %8s %6s %8s %7s %-8s %s\n", "benchmark", "operation", "median",
+           "min", "max", "iters", "seL4", "target", "", "fastpath/op");
     for (unsigned i = 0; i < n_results; i++) {
         const struct result *r = &results[i];
         const struct ref *ref = find_ref(r->name);
@@ -379,7 +386,7 @@ static void print_table(const char *cpu_arg)
                 snprintf(verdict, sizeof(verdict), "%s",
                          r->median <= (unsigned long)ref->target ? "met" : "OVER");
         }
-        printf("%-21s %-42s ", r->name, ref ? ref->what : "");
+        printf("%-22s %-42s ", r->name, ref ? ref->what : "");
         if (r->status != ST_OK) {
             printf("%s: %s\n", r->status == ST_SKIP ? "skipped" : "FAILED", r->reason);
             continue;
@@ -387,8 +394,8 @@ static void print_table(const char *cpu_arg)
         char fp[32] = "-";
         if (r->fastpath >= 0 && r->runs > 0)
             snprintf(fp, sizeof(fp), "%.2f", (double)r->fastpath / (double)r->runs);
-        printf("%7lu %7lu %6lu %8s %7s %-8s %s\n", r->median, r->min, r->iters, sel4, target,
-               verdict, fp);
+        printf("%7lu %7lu %8lu %6lu %8s %7s %-8s %s\n", r->median, r->min, r->max, r->iters, sel4,
+               target, verdict, fp);
     }
     printf("\nseL4 column (BENCHMARKS.md, sel4bench under the same QEMU settings): plain = "
            "-cpu qemu64,+rdtscp; d = QEMU's default CPU model; s = sum of two qemu64 one-way "

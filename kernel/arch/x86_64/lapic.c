@@ -20,6 +20,7 @@
 #define LAPIC_EOI      0x0b0
 #define LAPIC_ISR      0x100 /* in-service bits: 8 registers of 32, 16 bytes apart */
 #define LAPIC_SVR      0x0f0
+#define LAPIC_IRR      0x200 /* 8 registers of 32 bits, 0x10 apart */
 #define LAPIC_LVT_TIMER 0x320
 #define LAPIC_LVT_LINT0 0x350
 #define LAPIC_LVT_LINT1 0x360
@@ -116,6 +117,17 @@ void lapic_init(void)
     lapic_write(LAPIC_TIMER_INIT, lapic_ticks_per_ms * (1000 / TIMER_HZ));
     kprintf("timer: LAPIC id %u, %u ticks/ms (bus/16), periodic %u Hz\n",
             lapic_read(LAPIC_ID) >> 24, lapic_ticks_per_ms, TIMER_HZ);
+}
+
+/* Any bit in the interrupt request register: an interrupt the LAPIC has
+ * accepted but not yet delivered, because the kernel runs with IF clear.
+ * Vectors below 32 are never requested through the LAPIC. */
+bool arch_irq_pending(void)
+{
+    uint32_t any = 0;
+    for (unsigned i = 1; i < 8; i++)
+        any |= lapic_read(LAPIC_IRR + 0x10 * i);
+    return any != 0;
 }
 
 uint32_t arch_timer_hz(void)

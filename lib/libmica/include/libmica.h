@@ -57,6 +57,13 @@ static inline void mica_debug_putchar(char c)
 mica_word_t mica_debug_write(const void *buf, mica_word_t len, mica_word_t *written);
 /* Timer interrupts the kernel has taken since boot. */
 mica_word_t mica_debug_ticks(void);
+/* Every n-th preemption point of a long kernel operation stops it, as a
+ * pending interrupt would, and ends the caller's timeslice (0: off).
+ * Returns the number of operations preempted since boot. */
+static inline mica_word_t mica_debug_preempt(mica_word_t n)
+{
+    return mica_syscall2(MICA_SYS_DEBUG_PREEMPT, n, 0).value;
+}
 /* Stop the machine: status 0 reports success to the test harness. */
 __attribute__((noreturn)) void mica_debug_halt(int status);
 
