@@ -1027,7 +1027,7 @@ static void one_call(uint64_t i)
 
 static void report(uint64_t seed)
 {
-    mica_printf("fuzz: seed 0x%llx: %llu calls, %llu epochs, %llu timer ticks, %llu blocked calls "
+    mica_printf("fuzz: seed %llu: %llu calls, %llu epochs, %llu timer ticks, %llu blocked calls "
                 "cut short, %llu pool-thread faults at the watchdog\n",
                 (unsigned long long)seed, (unsigned long long)n_calls,
                 (unsigned long long)((n_calls + epoch_len - 1) / epoch_len),
@@ -1072,7 +1072,7 @@ int main(const struct mica_bootinfo *boot)
     rng_state = seed * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull;
     if (!rng_state)
         rng_state = 1;
-    mica_printf("fuzz: seed 0x%016llx\n", (unsigned long long)seed);
+    mica_printf("fuzz: seed 0x%016llx\n", (unsigned long long)seed); /* fixed width: see above */
     setup();
     for (uint64_t i = 0; i < n_calls; i++) {
         if (i % epoch_len == 0)
@@ -1082,7 +1082,7 @@ int main(const struct mica_bootinfo *boot)
         one_call(i);
     }
     report(seed);
-    mica_printf(MICA_TEST_TAG MICA_TEST_OK " fuzz/seed-%llx\n", (unsigned long long)seed);
+    mica_printf(MICA_TEST_TAG MICA_TEST_OK " fuzz/seed-%llu\n", (unsigned long long)seed);
     mica_printf(MICA_TEST_TAG MICA_TEST_DONE "\n");
     return 0;
 }
