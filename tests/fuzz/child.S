@@ -9,14 +9,18 @@
  * kernel reads their extra message words and caps from their IPC buffers,
  * which the fuzzer fills (docs/fuzzing.md).
  *
- * Choices that keep the fuzzer alive: no debug call that halts or prints,
- * every message label is non-zero (so a reply to a fault never resumes the
+ * Choices that keep the fuzzer alive: no debug call that halts, output
+ * only from Debug_Write of at most 15 bytes, every message label is non-zero (so a reply to a fault never resumes the
  * faulting thread at a register value from here), message register 2 is
  * at most 255 (it is rip for TCB_WriteRegisters).
  */
-    .text
+    /* A page of its own (code and tables), so the fuzzer can copy it into
+     * a frame and map it at the same address in a pool VSpace. */
+    .section .text.fzchild, "ax", @progbits
+    .balign 4096
     .global fz_child_entry
     .global fz_child_end
+    .global fz_child_numbers
 fz_child_entry:
 1:
     /* r12: 64-bit LCG state; r13: its output, mixed. */
@@ -93,20 +97,35 @@ fz_child_entry:
     and $15, %rax
     lea numbers(%rip), %rcx
     movsbq (%rcx,%rax,1), %rax
+    cmp $-65, %rax
+    jne 5f
+    /* Debug_Write: up to 15 bytes from the page-table area of a pool
+     * VSpace (0x10000000, where the fuzzer maps frames, device frames
+     * among them); unmapped in the fuzzer's own address space. */
+    mov %r13, %rdi
+    shr $8, %rdi
+    and $0x1ffff, %rdi
+    add $0x10000000, %rdi
+    mov %r13, %rsi
+    shr $40, %rsi
+    and $15, %rsi
+5:
     syscall
     jmp 1b
-fz_child_end:
 
-    .section .rodata
 numbers:
+fz_child_numbers:
     /* Call, ReplyRecv, Send, NBSend, Recv, NBRecv, Reply, Yield, more
      * Calls (invocations), Sends and NBRecvs, DebugCapIdentify,
-     * DebugTicks, and a non-negative number (an UnknownSyscall fault). */
-    .byte -1, -2, -3, -4, -5, -6, -7, -8, -1, -1, -3, -6, -68, -67, 7, -1
+     * DebugTicks, a non-negative number (an UnknownSyscall fault),
+     * DebugWrite (the fuzzer may patch it out: docs/fuzzing.md). */
+    .byte -1, -2, -3, -4, -5, -6, -7, -8, -1, -1, -3, -6, -68, -67, 7, -65
     .balign 2
 labels:
     /* Invocation labels (include/mica/invocation.h) and a few others;
      * never 0. */
     .short 1, 16, 17, 18, 19, 20, 21, 22, 32, 33, 35, 37, 38, 39, 42, 43
     .short 48, 49, 64, 65, 66, 67, 68, 84, 85, 86, 90, 93, 100, 104, 3, 0xffff
+    .balign 4096
+fz_child_end:
     .section .note.GNU-stack, "", @progbits

@@ -60,5 +60,10 @@ void fz_watchdog_main(void);
 /* The child threads' loop (child.S): registers only, no memory. */
 void fz_child_entry(void);
 extern const char fz_child_end[];
+extern const signed char fz_child_numbers[16]; /* its call numbers */
+
+/* Known kernel bugs the fuzzer can be told to steer clear of (module
+ * argument avoid=, a bit mask; docs/fuzzing.md). */
+#define FZ_AVOID_DEVICE_WRITE 0x1 /* issue 12 item 6: Debug_Write from a device frame panics */
 
 #endif

@@ -94,7 +94,7 @@ static uint64_t boundary(void)
 /* --------------------------------------------------------------- state */
 
 static const struct mica_bootinfo *bi;
-static uint64_t n_calls, trace_from = ~0ull, epoch_len = FZ_EPOCH;
+static uint64_t n_calls, trace_from = ~0ull, epoch_len = FZ_EPOCH, avoid;
 static mica_cptr_t rs_base; /* first free slot of R */
 
 /* R slots (FZ_PRIV(RS(k))) of the private objects. */
@@ -104,7 +104,7 @@ enum {
     S_WTCB = 7, S_PIT_IRQ = 8, S_PIT_PORTS = 9, S_TABLES = 10, /* 10..12 */
     S_FRAMES = 13, /* 13..13+FZ_CHILDREN: child IPC buffers, then the watchdog's */
     S_POOL_CNODES = 30, /* 30..35: the pool CNodes' first caps */
-    S_PIT_IRQ0 = 40, S_TICK_BADGED = 41,
+    S_PIT_IRQ0 = 40, S_TICK_BADGED = 41, S_CODE = 42,
 };
 static mica_cptr_t dev_untyped; /* a boot device untyped (R slot), 0 if none */
 
@@ -755,15 +755,43 @@ static void pool_build(void)
         mica_cnode_copy(P2, 18 + i, 8, P1, i, 8, MICA_RIGHTS_ALL);
     }
 
+    /* The child loop's page, copied into pool frame P2[30] and mapped at
+     * its own address in VSpace P1[26] (under page table P1[34]), so that
+     * threads run there too, beside device frames: two from the device
+     * untyped (P2[31], P2[32]), one mapped where the loop's Debug_Write
+     * reads. */
+    const mica_cptr_t R_code = FZ_PRIV(RS(S_CODE));
+    const uint64_t code_va = (uint64_t)fz_child_entry, copy_va = FZ_PRIV_VA + 16 * MICA_PAGE_SIZE;
+    retype(upool, MICA_OBJ_FRAME_4K, 0, P2, 30, 1);
+    MUST("copy the code frame cap", mica_cnode_copy(R, RS(S_CODE), 64, P2, 30, 8, MICA_RIGHTS_ALL));
+    MUST("map the code frame", mica_frame_map(R_code, FZ_PRIV(MICA_CAP_INIT_VSPACE), copy_va,
+                                              MICA_MAP_READ | MICA_MAP_WRITE, MICA_CACHE_WRITEBACK));
+    for (unsigned b = 0; b < MICA_PAGE_SIZE; b++)
+        ((volatile char *)copy_va)[b] = ((const char *)code_va)[b];
+    if (avoid & FZ_AVOID_DEVICE_WRITE) {
+        volatile signed char *nums = (volatile signed char *)(copy_va + ((uint64_t)fz_child_numbers - code_va));
+        for (unsigned k = 0; k < 16; k++)
+            if (nums[k] == MICA_SYS_DEBUG_WRITE)
+                nums[k] = MICA_SYS_DEBUG_CAP_IDENTIFY;
+    }
+    MUST("drop the code frame copy", mica_cnode_delete(R, RS(S_CODE), 64));
+    mica_page_table_map(FZ_POOL(1, 34), vs, code_va);
+    mica_frame_map(FZ_POOL(2, 30), vs, code_va, MICA_MAP_READ | MICA_MAP_EXEC, MICA_CACHE_WRITEBACK);
+    if (dev_untyped) {
+        mica_untyped_retype(FZ_POOL(1, 63), MICA_OBJ_FRAME_4K, 0, P2, 0, 0, 31, 2);
+        mica_frame_map(FZ_POOL(2, 31), vs, 0x10000000 + rnd(32) * MICA_PAGE_SIZE,
+                       MICA_MAP_READ | MICA_MAP_WRITE, MICA_CACHE_UNCACHED);
+    }
+
     /* The child threads: CSpace P1 (CPtr = slot), the fuzzer's address
-     * space, an IPC buffer each in the private area, some with a fault
-     * endpoint or a bound notification. */
+     * space (the last two: VSpace P1[26]), an IPC buffer each in the
+     * private area, some with a fault endpoint or a bound notification. */
     for (unsigned k = 0; k < FZ_CHILDREN; k++) {
         mica_cptr_t t = FZ_POOL(1, k);
         mica_cptr_t fault_ep = rnd(2) ? FZ_POOL(1, 8 + rnd(6)) : 0;
         unsigned prio = 1 + (unsigned)rnd(FZ_MCP), mcp = (unsigned)rnd(FZ_MCP + 1);
         MUST("configure a child", mica_tcb_configure(t, fault_ep, FZ_POOL(1, 57), 64 - FZ_POOL_BITS,
-                                                     FZ_PRIV(MICA_CAP_INIT_VSPACE),
+                                                     k < FZ_CHILDREN - 2 ? FZ_PRIV(MICA_CAP_INIT_VSPACE) : vs,
                                                      (mica_word_t)child_ipc(k),
                                                      FZ_PRIV(RS(S_FRAMES + k)), prio, mcp));
         struct mica_user_context regs = { 0 };
@@ -813,6 +841,8 @@ static int parse_args(const char *cmd, uint64_t *seed)
             trace_from = parse_hex(cmd + 6);
         else if (!mica_strncmp(cmd, "epoch=", 6))
             epoch_len = parse_hex(cmd + 6);
+        else if (!mica_strncmp(cmd, "avoid=", 6))
+            avoid = parse_hex(cmd + 6);
         while (*cmd && *cmd != ' ')
             cmd++;
     }
