@@ -7,6 +7,7 @@
 #   make graph [SYSTEM=...]  draw a system description as SVG (Graphviz)
 #   make debug       QEMU halted with its gdb stub, gdb attached
 #   make bench       run the benchmarks; table on stdout, $(BUILD)/bench.json
+#   make fuzz [SEED=...] [N=...]  the system-call fuzzer (docs/fuzzing.md)
 #   make CC=clang    build with clang instead of gcc
 #   make RELEASE=1   a release kernel (no debug calls)
 
@@ -369,7 +370,7 @@ TRACE       ?= 0xffffffffffffffff
 # 1 = Debug_Write from a device frame (issue 12 item 6). 0 once fixed.
 FUZZ_AVOID  ?= 1
 QEMU_FUZZ   := $(QEMU_TEST) -icount shift=0,sleep=off
-# fuzz_run(name, seed, n, timeout, out): one fuzzing boot.
+# fuzz_run(name, seed, n, timeout, out[, trace]): one fuzzing boot.
 fuzz_run = $(TESTRUN) suite --name $(1) --timeout $(4) --out $(5) --log $(BUILD)/logs/$(1).log \
 	   --kernel $(KERNEL) --module "$(FUZZ) $$(printf 'seed=%016x n=%016x trace=%016x avoid=%016x' \
 	   $(2) $(3) $(or $(6),0xffffffffffffffff) $(FUZZ_AVOID))" -- $(QEMU_FUZZ)
