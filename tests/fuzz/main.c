@@ -8,6 +8,7 @@
  *   n=X      how many random calls to make
  *   trace=X  print every call from call X on (default: never)
  *   epoch=X  rebuild the pool every X calls (default FZ_EPOCH)
+ *   avoid=X  known kernel bugs to steer clear of (FZ_AVOID_*, fuzz.h)
  *
  * Set-up: a private area (boot CNode R, reachable only as FZ_PRIV) holds
  * what must survive: the fuzzer's own caps, the watchdog thread, its
@@ -16,7 +17,8 @@
  * epoch the pool is rebuilt from one untyped (revoking it destroys every
  * pool object): six pool CNodes, objects of every type, copies of the
  * device control caps, derived and badged copies, and six child threads
- * running child.S in the fuzzer's address space.
+ * running child.S, four in the fuzzer's address space and two in a pool
+ * VSpace beside a device frame.
  *
  * Then each call picks an operation: an invocation of a pool cap (mostly
  * with a label that fits its type, sometimes any label), an IPC system
