@@ -129,7 +129,7 @@ static uint64_t status_count[MICA_ERR_COUNT + 1];
 
 static void die(const char *what, mica_word_t status)
 {
-    mica_printf("fuzz: FAILED: set-up: %s: %s\n", what, mica_error_name(status));
+    mica_printf("\nfuzz: FAILED: set-up: %s: %s\n", what, mica_error_name(status));
     mica_printf(MICA_TEST_TAG MICA_TEST_FAIL " fuzz: set-up failed\n");
     mica_printf(MICA_TEST_TAG MICA_TEST_DONE "\n");
     mica_debug_halt(1);
@@ -529,7 +529,7 @@ static struct mica_msg do_call(uint64_t i, struct call *c)
     for (unsigned k = 0; k < MICA_MSG_MAX_CAPS; k++)
         mica_ipc->caps[k] = c->caps[k];
     if (i >= trace_from) {
-        mica_printf("fuzz: call %llu: %s number %ld cap 0x%llx tag 0x%llx (label %llu, %u words, %u "
+        mica_printf("\nfuzz: call %llu: %s number %ld cap 0x%llx tag 0x%llx (label %llu, %u words, %u "
                     "caps 0x%llx 0x%llx 0x%llx) mr 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx; "
                     "receive 0x%llx 0x%llx %llu\n",
                     (unsigned long long)i, kind_names[c->kind], c->number,
@@ -549,7 +549,7 @@ static struct mica_msg do_call(uint64_t i, struct call *c)
                                          c->mr[3]);
     fz_shared.progress++;
     if (i >= trace_from)
-        mica_printf("fuzz: call %llu -> %s (0x%llx)\n", (unsigned long long)i,
+        mica_printf("\nfuzz: call %llu -> %s (0x%llx)\n", (unsigned long long)i,
                     mica_error_name(m.status), (unsigned long long)m.badge);
     return m;
 }
@@ -1047,7 +1047,7 @@ static void one_call(uint64_t i)
     if (c.kind == K_IOPORT_ISSUE && m.status == MICA_OK && !ports_safe(c.mr[0], c.mr[1])) {
         struct mica_sysret d = mica_cnode_delete(c.caps[0], c.mr[2], (unsigned)c.mr[3]);
         if (d.status != MICA_OK) {
-            mica_printf("fuzz: FAILED: cannot delete the cap to ports 0x%llx-0x%llx: %s\n",
+            mica_printf("\nfuzz: FAILED: cannot delete the cap to ports 0x%llx-0x%llx: %s\n",
                         (unsigned long long)c.mr[0], (unsigned long long)c.mr[1],
                         mica_error_name(d.status));
             mica_printf(MICA_TEST_TAG MICA_TEST_FAIL " fuzz: port cap left\n");
@@ -1059,7 +1059,8 @@ static void one_call(uint64_t i)
 
 static void report(uint64_t seed)
 {
-    mica_printf("fuzz: seed %llu: %llu calls, %llu epochs, %llu timer ticks, %llu blocked calls "
+    /* A line of its own, whatever the last debug output left. */
+    mica_printf("\nfuzz: seed %llu: %llu calls, %llu epochs, %llu timer ticks, %llu blocked calls "
                 "cut short, %llu pool-thread faults at the watchdog\n",
                 (unsigned long long)seed, (unsigned long long)n_calls,
                 (unsigned long long)((n_calls + epoch_len - 1) / epoch_len),
@@ -1110,7 +1111,7 @@ int main(const struct mica_bootinfo *boot)
         if (i % epoch_len == 0)
             pool_build();
         if (i % 100000 == 0)
-            mica_printf("fuzz: call %llu\n", (unsigned long long)i);
+            mica_printf("\nfuzz: call %llu\n", (unsigned long long)i); /* after any '~' */
         one_call(i);
     }
     report(seed);

@@ -78,7 +78,7 @@ void fz_watchdog_main(void)
             have_reply = 1;
             continue;
         }
-        mica_printf("fuzz: FAILED: the fuzzer thread faulted at call %llu (seed %llu): fault label "
+        mica_printf("\nfuzz: FAILED: the fuzzer thread faulted at call %llu (seed %llu): fault label "
                     "%u, mr 0x%llx 0x%llx 0x%llx\n",
                     (unsigned long long)fz_shared.call, (unsigned long long)fz_shared.seed, label,
                     (unsigned long long)m.mr[0], (unsigned long long)m.mr[1],
