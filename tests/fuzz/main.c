@@ -628,11 +628,12 @@ static void gen_debug(struct call *c)
 {
     static const long numbers[] = { MICA_SYS_DEBUG_WRITE, MICA_SYS_DEBUG_TICKS,
                                     MICA_SYS_DEBUG_CAP_IDENTIFY, MICA_SYS_DEBUG_IPC_STATS,
-                                    MICA_SYS_DEBUG_CAP_IDENTIFY, MICA_SYS_DEBUG_PUTCHAR };
+                                    MICA_SYS_DEBUG_CAP_IDENTIFY, MICA_SYS_DEBUG_PUTCHAR,
+                                    MICA_SYS_DEBUG_PREEMPT };
     static const char text[] = "~";
     unsigned k = (unsigned)rnd(sizeof(numbers) / sizeof(numbers[0]));
-    if (k == 5 && !chance(16))
-        k = 1; /* a printed character now and then */
+    if ((k == 5 && !chance(16)) || (k == 6 && !chance(64)))
+        k = 1; /* a printed character, a new preemption period, now and then */
     c->number = numbers[k];
     c->cap = boundary();
     c->tag = boundary();
@@ -649,13 +650,16 @@ static void gen_debug(struct call *c)
         break;
     case MICA_SYS_DEBUG_CAP_IDENTIFY: c->cap = chance(128) ? pool_slot() : garbage_cptr(); break;
     case MICA_SYS_DEBUG_PUTCHAR: c->cap = '~'; break;
+    /* Long operations stopped at every n-th preemption point (or not):
+     * restarts meet whatever the other calls did in between. */
+    case MICA_SYS_DEBUG_PREEMPT: c->cap = chance(128) ? 0 : 1 + rnd(16); break;
     }
     c->cap = c->number == MICA_SYS_DEBUG_CAP_IDENTIFY ? cptr_filter(c->cap) : c->cap;
 }
 
 static void gen_bad_number(struct call *c)
 {
-    static const long numbers[] = { -9, -10, -63, -70, -71, -100, -4096, (long)0x8000000000000000ull,
+    static const long numbers[] = { -9, -10, -63, -71, -72, -100, -4096, (long)0x8000000000000000ull,
                                     -0x7fffffff };
     c->number = numbers[rnd(sizeof(numbers) / sizeof(numbers[0]))];
     c->cap = boundary();
