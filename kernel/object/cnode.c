@@ -40,7 +40,7 @@
 #include <preempt.h>
 #include <tcb.h>
 
-#define HOIST_PER_STEP  16 /* children re-parented in one step */
+#define HOIST_PER_STEP  8  /* children re-parented in one step */
 #define SCAN_PER_STEP   64 /* empty slots of a dying object passed in one step */
 #define CANCEL_PER_STEP 4  /* waiters of a dying endpoint/notification cancelled in one step */
 
