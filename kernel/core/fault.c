@@ -58,6 +58,7 @@ void fault_stop(struct tcb *t, const struct fault *f, const char *why)
 void fault_handle(struct tcb *t, const struct fault *f)
 {
     const struct cap *ep = &t->slots[TCB_SLOT_FAULT_EP].cap;
+    t->restart_walk = 0; /* a faulting thread is not repeating a Revoke */
     if (ep->type != CAP_ENDPOINT) {
         fault_stop(t, f, 0);
         return;

@@ -64,9 +64,7 @@ struct cap {
     uint64_t word2;     /* mapped objects: ASID word of the vspace they are mapped in
                          * (vspace.h), or MAPPING_IO | the IOSpace word for DMA
                          * mappings (iospace.c), or 0;
-                         * zombie: the zombie one level up (cnode.c);
-                         * endpoint: the walk of a preempted Revoke cancelling
-                         * badged sends (endpoint.c), or 0 */
+                         * zombie: the zombie one level up (cnode.c) */
 };
 
 struct cte {

@@ -20,7 +20,8 @@ void cte_delete_now(struct cte *slot);
 /* Delete every capability derived from the one in `slot`; an untyped
  * capability with no children left is then reset (its memory is free).
  * May stop at a preemption point (OP_PREEMPTED); calling it again goes on. */
-int cte_revoke(struct cte *slot);
+struct tcb;
+int cte_revoke(struct cte *slot, struct tcb *caller);
 
 /* Put `cap` into the empty slot `dest` as a child of `parent` (or a root). */
 void cte_insert(struct cte *parent, struct cte *dest, const struct cap *cap);

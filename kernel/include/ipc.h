@@ -109,7 +109,8 @@ bool endpoint_cancel_waiters(struct endpoint *ep, unsigned max);
 /* Revoke of a badged endpoint cap (cnode.c): senders queued on ep with
  * `badge` (non-zero) are cancelled, in a walk of at most `max` queued
  * threads per call; *walk (0 at first) identifies the caller's walk from
- * one call to the next. True when the caller's walk is complete. */
+ * one call to the next (the caller keeps it across a preemption). True
+ * when the caller's walk is complete. */
 bool endpoint_cancel_badged_sends(struct endpoint *ep, uint64_t badge, uint64_t *walk,
                                   unsigned max);
 void endpoint_cancel_moves_on(struct endpoint *ep, struct tcb *t);

@@ -69,6 +69,10 @@ struct tcb {
     struct tcb *ipc_next, *ipc_prev;
     uint64_t ipc_badge;       /* badge of the cap it sends with */
     uint64_t cancel_badge, cancel_walk; /* its endpoint's cancel_at: that walk (endpoint.c) */
+    /* Its Revoke stopped in this cancel walk, on that endpoint and badge
+     * (cnode.c); walk 0 if it is not repeating such a Revoke. */
+    uint64_t restart_walk, restart_badge;
+    void *restart_ep;
     struct cte *reply_cte;    /* BLOCKED_REPLY: the slot of the reply cap naming it */
     struct notification *bound_ntfn;
     /* The fault being handled (fault_kind != FAULT_NONE). */

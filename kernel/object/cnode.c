@@ -210,7 +210,7 @@ void cte_delete_now(struct cte *slot)
     preempt_enable();
 }
 
-int cte_revoke(struct cte *slot)
+int cte_revoke(struct cte *slot, struct tcb *caller)
 {
     struct cap orig = slot->cap;
     /* Deleting descendants can destroy objects whose slots hold this very
@@ -227,11 +227,22 @@ int cte_revoke(struct cte *slot)
     if (slot->cap.type == CAP_UNTYPED && slot->cap.paddr == orig.paddr && !mdb_has_children(slot))
         untyped_reset(&slot->cap); /* nothing made from it survives: all free again */
     if (slot->cap.type == CAP_ENDPOINT && slot->cap.paddr == orig.paddr && slot->cap.word1) {
-        while (!endpoint_cancel_badged_sends(arch_phys_to_virt(slot->cap.paddr), slot->cap.word1,
-                                             &slot->cap.word2, CANCEL_PER_STEP))
-            if (preempt_point(1))
-                return OP_PREEMPTED; /* the walk's number stays in word2 */
-        slot->cap.word2 = 0;
+        /* The walk this Revoke started before it was preempted, if this
+         * is its repetition: the caller is repeating it (nothing rewrote
+         * its registers, it did not fault since) on the same endpoint and
+         * badge. Otherwise this is a new walk. */
+        struct endpoint *ep = arch_phys_to_virt(slot->cap.paddr);
+        uint64_t badge = slot->cap.word1;
+        uint64_t walk = caller->restart_ep == ep && caller->restart_badge == badge
+                            ? caller->restart_walk : 0;
+        caller->restart_walk = 0;
+        while (!endpoint_cancel_badged_sends(ep, badge, &walk, CANCEL_PER_STEP))
+            if (preempt_point(1)) {
+                caller->restart_walk = walk;
+                caller->restart_ep = ep;
+                caller->restart_badge = badge;
+                return OP_PREEMPTED;
+            }
     }
     return OP_DONE;
 }
@@ -337,8 +348,6 @@ struct cap cnode_cap_derive(const struct cap *src, uint64_t rights)
         c.word1 = 0;
         c.word2 = 0;
     }
-    if (c.type == CAP_ENDPOINT)
-        c.word2 = 0; /* a Revoke's walk in progress is the source's own (cte_revoke) */
     return c;
 }
 
@@ -418,7 +427,7 @@ static struct syscall_result delete_or_revoke(struct invocation *inv, bool revok
     int err = inv_lookup_slot(&inv->slot->cap, index, depth, &slot, &detail);
     if (err)
         return inv_error(err, detail);
-    return inv_done_or_preempted(revoke ? cte_revoke(slot) : cte_delete(slot));
+    return inv_done_or_preempted(revoke ? cte_revoke(slot, inv->thread) : cte_delete(slot));
 }
 
 struct syscall_result cnode_invoke(struct invocation *inv)

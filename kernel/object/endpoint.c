@@ -66,8 +66,9 @@ void endpoint_recv(struct endpoint *ep, struct tcb *t)
  * finds another's walk under way carries that one on (its badge) before
  * it starts its own, so every call moves some walk forward and no two
  * Revokes can keep restarting each other. A Revoke keeps its walk's number
- * in *walk (the revoked cap's word2): once the cursor no longer carries it,
- * its walk has reached the end of the queue, by itself or helped.
+ * in *walk (in the TCB of its caller while it is preempted, cnode.c): once
+ * the cursor no longer carries it, its walk has reached the end of the
+ * queue, by itself or helped.
  */
 static uint64_t cancel_walks; /* walks started: the last walk's number */
 

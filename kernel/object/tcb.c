@@ -245,6 +245,7 @@ bool tcb_write_user_regs(struct tcb *t, const uint64_t *w, unsigned n)
     const unsigned fs = offsetof(struct mica_user_context, fs_base) / sizeof(mica_word_t);
     const unsigned gs = offsetof(struct mica_user_context, gs_base) / sizeof(mica_word_t);
     bool ok = true;
+    t->restart_walk = 0; /* whatever it was repeating, it now runs these registers */
     for (unsigned i = 0; i < n && i < fs; i++)
         arch_context_set_user_reg(&t->ctx, i, w[i]);
     if (n > fs) {
@@ -266,6 +267,7 @@ bool tcb_write_user_regs(struct tcb *t, const uint64_t *w, unsigned n)
  * (it restarts from the new registers) and waits to be resumed. */
 static void restart(struct tcb *t)
 {
+    t->restart_walk = 0;
     if (thread_blocked(t->state)) {
         ipc_cancel(t, false); /* its registers are replaced next */
         t->state = THREAD_INACTIVE;
