@@ -317,6 +317,13 @@ test:
 	@tools/deps.sh test $(CC)
 	@$(MAKE) --no-print-directory _test
 
+# kernel_icount(name, qemu[, testrun options]): the kernel tests that need
+# instruction-counted time ("icount", tests/kernel/main.c), in a boot of
+# their own under -icount, in each configuration of the kernel suite.
+kernel_icount = $(TESTRUN) suite --name $(1) --timeout $(TEST_TIMEOUT) --out $(RESULTS)/$(1).txt \
+	   --log $(BUILD)/logs/$(1).log --kernel $(KERNEL) --module "$(KTEST) icount" \
+	   --module tests/kernel/data/module.txt $(3) -- $(2) -icount shift=0,sleep=off || true
+
 _test: $(ALL) $(UNIT_TESTS) $(BAD_ELVES) $(MKSYSTEM_ASAN) $(TEST_SYSTEM_IMAGES) $(BAD_IMAGES)
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS) $(BUILD)/logs
 	@for t in $(UNIT_TESTS); do \
@@ -347,6 +354,11 @@ _test: $(ALL) $(UNIT_TESTS) $(BAD_ELVES) $(MKSYSTEM_ASAN) $(TEST_SYSTEM_IMAGES) 
 	   --out $(RESULTS)/kernel-nointremap.txt --log $(BUILD)/logs/kernel-nointremap.log \
 	   --kernel $(KERNEL) --module "$(KTEST) nointremap" --module tests/kernel/data/module.txt \
 	   -- $(QEMU_TEST_NOINTREMAP) || true
+	@$(call kernel_icount,kernel-icount,$(QEMU_TEST))
+	@$(call kernel_icount,kernel-icount-nofastpath,$(QEMU_TEST),--append nofastpath)
+	@$(call kernel_icount,kernel-icount-noiommu,$(QEMU_TEST_NOIOMMU))
+	@$(call kernel_icount,kernel-icount-noprotect,$(QEMU_TEST_PLAIN))
+	@$(call kernel_icount,kernel-icount-nointremap,$(QEMU_TEST_NOINTREMAP))
 	@($(call same_results,$(RESULTS)/kernel.txt,$(RESULTS)/kernel-nofastpath.txt,kernel/fastpath-equivalence)) \
 	   | tee $(RESULTS)/fastpath-equivalence.txt
 	@$(TESTRUN) case -j 2 --timeout $(TEST_TIMEOUT) --out $(RESULTS)/boot.txt --kernel $(KERNEL) \

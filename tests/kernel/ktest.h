@@ -54,6 +54,8 @@ extern const struct ktest iospace_tests[];
 extern const struct ktest devmem_tests[];
 extern const struct ktest entry_tests[];
 extern const struct ktest preempt_tests[];
+/* Tests that need instruction-counted time (main.c, "icount"). */
+extern const struct ktest icount_tests[];
 
 /* ---------------------------------------------------------- helpers (util.c) */
 

@@ -128,11 +128,12 @@ trap_common:
     iretq
 
 /*
- * syscall: rcx = user rip, r11 = user rflags, IF cleared by FMASK. Build the
- * same frame an interrupt would, in the current thread's context.
+ * The frame of a `syscall` (rcx = user rip, r11 = user rflags), saved in
+ * the current thread's context in the shape an interrupt leaves: the user
+ * rsp is parked first (nothing is pushed on the user's stack), then ss,
+ * rsp, rflags, cs, rip, a zero error code, `vector`, the GPRs.
  */
-    .global syscall_entry
-syscall_entry:
+.macro SYSCALL_FRAME vector
     mov %rsp, user_rsp_scratch(%rip)
     mov cur_ctx_end(%rip), %rsp
     push $SEL_USER_DATA
@@ -141,8 +142,17 @@ syscall_entry:
     push $SEL_USER_CODE
     push %rcx
     push $0
-    push $VECTOR_SYSCALL
+    push $\vector
     SAVE_GPRS
+.endm
+
+/*
+ * syscall: rcx = user rip, r11 = user rflags, IF cleared by FMASK. Build the
+ * same frame an interrupt would, in the current thread's context.
+ */
+    .global syscall_entry
+syscall_entry:
+    SYSCALL_FRAME VECTOR_SYSCALL
     mov %rsp, %rbx                      /* &current->ctx, which is current itself */
     movabs $kernel_stack_top, %rsp
     xor %ebp, %ebp
@@ -170,16 +180,7 @@ syscall_entry:
  */
     .global syscall_compat_entry
 syscall_compat_entry:
-    mov %rsp, user_rsp_scratch(%rip)
-    mov cur_ctx_end(%rip), %rsp
-    push $SEL_USER_DATA
-    push user_rsp_scratch(%rip)
-    push %r11
-    push $SEL_USER_CODE
-    push %rcx
-    push $0
-    push $VECTOR_COMPAT_SYSCALL
-    SAVE_GPRS
+    SYSCALL_FRAME VECTOR_COMPAT_SYSCALL
     mov %rsp, %rdi
     movabs $kernel_stack_top, %rsp
     xor %ebp, %ebp
